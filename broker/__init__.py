@@ -1,0 +1,1 @@
+"""Stelsel Toegang broker: one OpenID Connect connection point in front of every login means."""

@@ -1,0 +1,1 @@
+"""The protocol-neutral login flow: fronts open transactions, login means complete them."""

@@ -1,0 +1,1 @@
+"""Routes and pages toward service providers and people."""

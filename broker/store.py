@@ -1,0 +1,129 @@
+"""Short-lived state with TTLs: transactions, codes, artifacts, replay caches.
+
+In-process for the single-process demo, Redis for everything else. One-time values are consumed
+atomically (``take`` = Redis GETDEL), so two workers can never both redeem the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+
+Json = dict[str, Any]
+
+
+class Store(Protocol):
+    async def put(self, key: str, value: Json, ttl: int) -> None:
+        """Store ``value`` under ``key`` for ``ttl`` seconds, replacing any previous value."""
+
+    async def add(self, key: str, value: Json, ttl: int) -> bool:
+        """Store only if ``key`` is absent; False when it exists (replay detection)."""
+
+    async def get(self, key: str) -> Json | None: ...
+
+    async def take(self, key: str) -> Json | None:
+        """Return and delete atomically: at most one caller ever gets the value."""
+
+    async def delete(self, key: str) -> None: ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryStore:
+    """A dict with expiry times; correct only within one process (the demo)."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[float, str]] = {}
+        self._lock = asyncio.Lock()
+
+    def _live(self, key: str, now: float) -> str | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if item[0] <= now:
+            del self._data[key]
+            return None
+        return item[1]
+
+    def _sweep(self, now: float) -> None:
+        if len(self._data) > 10_000:
+            for key in [k for k, (exp, _) in self._data.items() if exp <= now]:
+                del self._data[key]
+
+    async def put(self, key: str, value: Json, ttl: int) -> None:
+        now = time.monotonic()
+        self._sweep(now)
+        self._data[key] = (now + ttl, json.dumps(value))
+
+    async def add(self, key: str, value: Json, ttl: int) -> bool:
+        now = time.monotonic()
+        if self._live(key, now) is not None:
+            return False
+        self._data[key] = (now + ttl, json.dumps(value))
+        return True
+
+    async def get(self, key: str) -> Json | None:
+        raw = self._live(key, time.monotonic())
+        return None if raw is None else json.loads(raw)  # type: ignore[no-any-return]
+
+    async def take(self, key: str) -> Json | None:
+        raw = self._live(key, time.monotonic())
+        if raw is None:
+            return None
+        del self._data[key]
+        return json.loads(raw)  # type: ignore[no-any-return]
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._data.clear()
+
+
+class RedisStore:
+    """Redis with a key prefix; GETDEL and SET NX give the one-time semantics across workers."""
+
+    def __init__(self, url: str, prefix: str = "toegang:") -> None:
+        self._redis = aioredis.from_url(url, decode_responses=True)
+        self._prefix = prefix
+
+    async def put(self, key: str, value: Json, ttl: int) -> None:
+        await self._redis.set(self._prefix + key, json.dumps(value), ex=ttl)
+
+    async def add(self, key: str, value: Json, ttl: int) -> bool:
+        return bool(await self._redis.set(self._prefix + key, json.dumps(value), ex=ttl, nx=True))
+
+    async def get(self, key: str) -> Json | None:
+        raw = await self._redis.get(self._prefix + key)
+        return None if raw is None else json.loads(raw)  # type: ignore[no-any-return]
+
+    async def take(self, key: str) -> Json | None:
+        raw = await self._redis.getdel(self._prefix + key)
+        return None if raw is None else json.loads(raw)  # type: ignore[no-any-return]
+
+    async def delete(self, key: str) -> None:
+        await self._redis.delete(self._prefix + key)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except (aioredis.RedisError, OSError):
+            return False
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def create_store(backend: str, redis_url: str, prefix: str) -> Store:
+    if backend == "redis":
+        return RedisStore(redis_url, prefix)
+    return MemoryStore()
