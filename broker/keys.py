@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from cryptography.x509.oid import NameOID
 from broker.config import ConfigError
 
 MANIFEST = "manifest.json"
+# Secret for pairwise subject identifiers: never rotated (that would change every pseudonym).
+PAIRWISE_SECRET = "pairwise.secret"
 # Key kinds: (key type, use). RSA signs RS256 and PS256 (NL GOV profile), EC signs ES256,
 # the RSA encryption key receives encrypted request objects (RSA-OAEP / RSA-OAEP-256).
 KINDS: tuple[tuple[str, str], ...] = (("RSA", "sig"), ("EC", "sig"), ("RSA", "enc"))
@@ -150,7 +153,16 @@ def init_keys(directory: Path, *, force: bool = False) -> list[dict[str, Any]]:
             entries.append(_new_entry(directory, kty, use))
     _write_manifest(directory, entries)
     _ensure_saml_key(directory, "Stelsel Toegang SAML SP", force)
+    _ensure_secret(directory / PAIRWISE_SECRET, force)
     return entries
+
+
+def _ensure_secret(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(48) + "\n")
 
 
 def rotate_keys(directory: Path) -> list[dict[str, Any]]:
@@ -174,9 +186,14 @@ class KeyRing:
     """All keys, loaded once at start-up; signing uses the current key of the right type."""
 
     def __init__(
-        self, keys: list[Key], saml_key: rsa.RSAPrivateKey, saml_cert_pem: bytes
+        self,
+        keys: list[Key],
+        saml_key: rsa.RSAPrivateKey,
+        saml_cert_pem: bytes,
+        pairwise_secret: bytes,
     ) -> None:
         self.keys = keys
+        self.pairwise_secret = pairwise_secret
         self.saml_key = saml_key
         self.saml_cert_pem = saml_cert_pem
         self._by_kid = {k.kid: k for k in keys}
@@ -208,7 +225,11 @@ class KeyRing:
             raise ConfigError(f"no SAML key in {directory}; run 'toegang keys init'") from None
         if not isinstance(saml_key, rsa.RSAPrivateKey):
             raise ConfigError("saml-sp.key must be an RSA key")
-        return cls(keys, saml_key, saml_cert)
+        try:
+            pairwise = (directory / PAIRWISE_SECRET).read_text().strip().encode()
+        except FileNotFoundError:
+            raise ConfigError(f"no {PAIRWISE_SECRET} in {directory}; run 'toegang keys init'") from None
+        return cls(keys, saml_key, saml_cert, pairwise)
 
     def jwks(self) -> dict[str, Any]:
         return self._jwks

@@ -1,0 +1,182 @@
+"""The application factory: wires config, keys, store, register, flow, fronts and login means."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import Engine, text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from broker.config import Config, load_config
+from broker.errors import BrokerError
+from broker.flow.engine import Flow
+from broker.flow.session import SessionManager
+from broker.fronts.oidc.client_auth import ClientAuthenticator
+from broker.fronts.oidc.client_keys import ClientKeys
+from broker.fronts.oidc.provider import OidcProvider
+from broker.fronts.oidc.request_object import RequestObjects
+from broker.fronts.oidc.tokens import TokenSigner
+from broker.keys import KeyRing
+from broker.means.base import LoginMeans
+from broker.means.setup import build_digid
+from broker.pages.render import Renderer
+from broker.pages.routes import page_routes, static_mount
+from broker.pages.security import SecurityHeadersMiddleware
+from broker.register.cache import ClientCache
+from broker.register.database import create_engine_for, migrate
+from broker.store import Store, create_store
+
+log = logging.getLogger("toegang")
+
+
+@dataclass
+class Broker:
+    """Everything the app holds; exposed as ``app.state.broker`` for tests and the CLI."""
+
+    config: Config
+    keys: KeyRing
+    store: Store
+    engine: Engine
+    clients: ClientCache
+    http: httpx.AsyncClient
+    flow: Flow
+    oidc: OidcProvider
+    means: dict[str, LoginMeans]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def create_app(
+    config: Config,
+    *,
+    http: httpx.AsyncClient | None = None,
+    store: Store | None = None,
+    demo: bool = False,
+) -> Starlette:
+    """Build the broker. ``http`` (outgoing calls) and ``store`` can be injected by tests."""
+    keys = KeyRing.load(config.keys.directory)
+    engine = create_engine_for(config.database.url)
+    migrate(engine)
+    store = store or create_store(config.store.backend, config.store.redis_url,
+                                  config.store.key_prefix)
+    http = http or httpx.AsyncClient()
+    clients = ClientCache(engine)
+    renderer = Renderer()
+    issuer = config.issuer
+    sessions = SessionManager(store, config.session.cookie_name, config.session.idle_timeout,
+                              secure=issuer.startswith("https://"))
+
+    means: dict[str, LoginMeans] = {}
+    mounts: list[BaseRoute] = []
+    form_targets: list[str] = []
+    if config.digid.enabled:
+        digid, digid_mounts = build_digid(config, keys, store, http)
+        means[digid.name] = digid
+        mounts.extend(digid_mounts)
+        sso = urlsplit(digid.sso_url)
+        if f"{sso.scheme}://{sso.netloc}" != issuer:
+            form_targets.append(f"{sso.scheme}://{sso.netloc}")
+
+    flow = Flow(store=store, sessions=sessions, means=means, renderer=renderer,
+                transaction_lifetime=config.tokens.transaction_lifetime)
+    for login_means in means.values():
+        bind = getattr(login_means, "bind", None)
+        if bind is not None:
+            bind(flow)
+    signer = TokenSigner(keys, issuer)
+    client_keys = ClientKeys(http)
+    oidc = OidcProvider(
+        issuer=issuer,
+        flow=flow,
+        store=store,
+        clients=clients,
+        signer=signer,
+        authenticator=ClientAuthenticator(clients, client_keys, store, issuer, f"{issuer}/token"),
+        request_objects=RequestObjects(keys, client_keys, http, issuer),
+        renderer=renderer,
+        http=http,
+        pairwise_secret=keys.pairwise_secret,
+        id_token_lifetime=config.tokens.id_token_lifetime,
+        access_token_lifetime=config.tokens.access_token_lifetime,
+        code_lifetime=config.tokens.code_lifetime,
+    )
+    broker = Broker(config=config, keys=keys, store=store, engine=engine, clients=clients,
+                    http=http, flow=flow, oidc=oidc, means=means)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks = {"store": await store.ping(), "database": _database_ok(engine)}
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
+                            status_code=200 if ok else 503)
+
+    async def broker_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BrokerError)
+        return renderer.render_error(request, exc)
+
+    routes: list[BaseRoute] = [
+        *oidc.routes(),
+        *flow.routes(),
+        *[Mount(f"/means/{name}", routes=m.routes()) for name, m in means.items()],
+        *mounts,
+        *page_routes(renderer),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        static_mount(),
+    ]
+    if demo:
+        routes.append(_demo_mount(config, engine, store, http))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await http.aclose()
+        await store.close()
+        engine.dispose()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeadersMiddleware, form_action_extra=form_targets)],
+        exception_handlers={BrokerError: broker_error},
+        lifespan=lifespan,
+    )
+    app.state.broker = broker
+    return app
+
+
+def _database_ok(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any driver error means "not ready"
+        log.exception("database check failed")
+        return False
+
+
+def _demo_mount(config: Config, engine: Engine, store: Store, http: httpx.AsyncClient) -> Mount:
+    from broker.register.demo import DEMO_PATH, demo_redirect_uri, ensure_demo_client
+    from conformance.demo_sp import DemoServiceProvider
+
+    client_id, private_jwk = ensure_demo_client(engine, config)
+    sp = DemoServiceProvider(issuer=config.issuer, client_id=client_id, private_jwk=private_jwk,
+                             redirect_uri=demo_redirect_uri(config), store=store, http=http)
+    return Mount(DEMO_PATH.rstrip("/"), app=sp.app)
+
+
+def app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory broker.app:app_from_env`` (config from the environment)."""
+    import os
+
+    return create_app(load_config(), demo=os.environ.get("TOEGANG_DEMO") == "1")

@@ -1,0 +1,114 @@
+"""Client authentication at the token endpoint (NL GOV §1.3).
+
+``private_key_jwt`` (RFC 7523 §3, OIDC Core §9) for every client, ``client_secret_basic`` only
+for clients registered so. Never two methods at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import Any
+from urllib.parse import unquote
+
+import jwt
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from broker.fronts.oidc.client_keys import ClientKeyError, ClientKeys
+from broker.fronts.oidc.errors import OAuthError
+from broker.register.cache import ClientCache, ClientInfo
+from broker.register.clients import verify_client_secret
+from broker.store import Store
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+MAX_ASSERTION_LIFETIME = 600
+
+
+def _invalid(description: str) -> OAuthError:
+    return OAuthError("invalid_client", description, status=401)
+
+
+class ClientAuthenticator:
+    def __init__(self, clients: ClientCache, keys: ClientKeys, store: Store, issuer: str,
+                 token_endpoint: str) -> None:
+        self.clients = clients
+        self.keys = keys
+        self.store = store
+        self.audiences = [issuer, token_endpoint]
+
+    async def authenticate(self, request: Request, form: FormData) -> ClientInfo:
+        basic = request.headers.get("authorization", "")
+        has_basic = basic[:6].lower() == "basic "
+        has_assertion = "client_assertion" in form or "client_assertion_type" in form
+        if has_basic and has_assertion:
+            raise _invalid("use exactly one client authentication method")
+        if "client_secret" in form:
+            raise _invalid("client_secret_post is not supported; use private_key_jwt")
+        if has_assertion:
+            return await self._private_key_jwt(form)
+        if has_basic:
+            return await self._secret_basic(basic[6:].strip(), form)
+        raise _invalid("client authentication is required")
+
+    async def _secret_basic(self, credentials: str, form: FormData) -> ClientInfo:
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode()
+            raw_id, _, raw_secret = decoded.partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise _invalid("malformed Basic credentials") from None
+        client_id, secret = unquote(raw_id), unquote(raw_secret)  # RFC 6749 §2.3.1
+        client = await self.clients.client(client_id)
+        if client is None or client.token_endpoint_auth_method != "client_secret_basic":
+            raise _invalid("client authentication failed")
+        if not verify_client_secret(client, secret):
+            raise _invalid("client authentication failed")
+        if form.get("client_id") not in (None, client_id):
+            raise _invalid("client_id does not match the authenticated client")
+        return client
+
+    async def _private_key_jwt(self, form: FormData) -> ClientInfo:
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise _invalid("client_assertion_type must be " + ASSERTION_TYPE)
+        assertion = form.get("client_assertion")
+        if not isinstance(assertion, str) or assertion.count(".") != 2:
+            raise _invalid("client_assertion must be a signed JWT")
+        try:
+            header = jwt.get_unverified_header(assertion)
+            unverified = jwt.decode(assertion, options={"verify_signature": False})
+        except jwt.InvalidTokenError:
+            raise _invalid("client_assertion is not a valid JWT") from None
+        client_id = unverified.get("iss")
+        if not isinstance(client_id, str) or unverified.get("sub") != client_id:
+            raise _invalid("client_assertion iss and sub must both be the client_id")
+        if form.get("client_id") not in (None, client_id):
+            raise _invalid("client_id does not match the client_assertion")
+        client = await self.clients.client(client_id)
+        if client is None or client.token_endpoint_auth_method != "private_key_jwt":
+            raise _invalid("client authentication failed")
+        try:
+            key = await self.keys.key_for(client.client_id, client.jwks, client.jwks_uri, header)
+            claims: dict[str, Any] = jwt.decode(
+                assertion,
+                key,
+                algorithms=[header["alg"]],
+                audience=self.audiences,
+                issuer=client_id,
+                options={"require": ["iss", "sub", "aud", "exp", "jti"]},
+                leeway=30,
+            )
+        except ClientKeyError as exc:
+            raise _invalid(str(exc)) from None
+        except jwt.InvalidTokenError as exc:
+            raise _invalid(f"client_assertion rejected: {exc}") from None
+        now = int(time.time())
+        if claims["exp"] - now > MAX_ASSERTION_LIFETIME:
+            raise _invalid("client_assertion lifetime too long")
+        if not isinstance(claims["aud"], str) and len(claims["aud"]) != 1:
+            raise _invalid("client_assertion aud must name only this server")
+        # RFC 7523 §3 (7): a jti may be used once; remember it until the assertion expires.
+        ttl = max(claims["exp"] - now + 30, 1)
+        if not await self.store.add(f"assertion-jti:{client_id}:{claims['jti']}", {}, ttl):
+            raise _invalid("client_assertion was already used")
+        return client

@@ -1,0 +1,433 @@
+"""The OpenID Connect provider endpoints and the OIDC side of the flow (``Front``)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import httpx
+import jwt
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from broker.assurance import Level
+from broker.errors import BrokerError
+from broker.flow.engine import Flow, ServiceView
+from broker.flow.model import LoginRequest, Transaction, new_id
+from broker.flow.session import BrokerSession
+from broker.fronts.oidc import authorization_request as authz
+from broker.fronts.oidc.client_auth import ClientAuthenticator
+from broker.fronts.oidc.discovery import metadata
+from broker.fronts.oidc.errors import OAuthError
+from broker.fronts.oidc.request_object import RequestObjectError, RequestObjects
+from broker.fronts.oidc.subject import subject_for
+from broker.fronts.oidc.tokens import ACCESS_TOKEN_TYPE, TokenSigner
+from broker.pages.render import Renderer
+from broker.register.cache import ClientCache, ClientInfo
+from broker.store import Store
+
+log = logging.getLogger("toegang.oidc")
+VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 §4.1
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _add_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = (parts.query + "&" if parts.query else "") + urlencode(params)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+class OidcProvider:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        flow: Flow,
+        store: Store,
+        clients: ClientCache,
+        signer: TokenSigner,
+        authenticator: ClientAuthenticator,
+        request_objects: RequestObjects,
+        renderer: Renderer,
+        http: httpx.AsyncClient,
+        pairwise_secret: bytes,
+        id_token_lifetime: int,
+        access_token_lifetime: int,
+        code_lifetime: int,
+    ) -> None:
+        self.issuer = issuer
+        self.flow = flow
+        self.store = store
+        self.clients = clients
+        self.signer = signer
+        self.authenticator = authenticator
+        self.request_objects = request_objects
+        self.renderer = renderer
+        self.http = http
+        self.pairwise_secret = pairwise_secret
+        self.id_token_lifetime = id_token_lifetime
+        self.access_token_lifetime = access_token_lifetime
+        self.code_lifetime = code_lifetime
+        self.userinfo_audience = f"{issuer}/userinfo"
+        self._metadata = json.dumps(metadata(issuer)).encode()
+        self._jwks = json.dumps(signer.keys.jwks()).encode()
+        self._background: set[asyncio.Task[None]] = set()
+        flow.fronts["oidc"] = self
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/.well-known/openid-configuration", self.discovery, methods=["GET"]),
+            Route("/.well-known/oauth-authorization-server", self.discovery, methods=["GET"]),
+            Route("/jwks", self.jwks, methods=["GET"]),
+            Route("/authorize", self.authorize, methods=["GET", "POST"]),
+            Route("/token", self.token, methods=["POST"]),
+            Route("/userinfo", self.userinfo, methods=["GET", "POST"]),
+            Route("/logout", self.logout, methods=["GET", "POST"]),
+        ]
+
+    # -- discovery --------------------------------------------------------------------------
+    async def discovery(self, request: Request) -> Response:
+        return Response(self._metadata, media_type="application/json",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+    async def jwks(self, request: Request) -> Response:
+        return Response(self._jwks, media_type="application/jwk-set+json",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+    # -- authorization endpoint -------------------------------------------------------------
+    def _error_page(self, request: Request, description: str, status: int = 400) -> Response:
+        """Shown to the person when the request cannot safely go back to the client."""
+        error = BrokerError(
+            "De dienst heeft een ongeldig inlogverzoek gestuurd. Neem contact op met de dienst. "
+            f"(Technisch: {description})",
+            f"The service sent an invalid login request. Please contact the service. "
+            f"(Technical: {description})",
+            code="invalid_request",
+        )
+        return self.renderer.render_error(request, error, status_code=status)
+
+    def _redirect_error(self, redirect_uri: str, state: str | None, error: str,
+                        description: str) -> Response:
+        params = {"error": error, "error_description": description}
+        if state:
+            params["state"] = state
+        params["iss"] = self.issuer  # RFC 9207 §2
+        return RedirectResponse(_add_query(redirect_uri, params), status_code=303,
+                                headers=NO_STORE)
+
+    async def authorize(self, request: Request) -> Response:
+        if request.method == "POST":
+            form = await request.form()
+            raw = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+            keys = [k for k, _ in form.multi_items()]
+        else:
+            raw = dict(request.query_params)
+            keys = [k for k, _ in request.query_params.multi_items()]
+        if len(keys) != len(set(keys)):
+            return self._error_page(request, "a parameter was sent more than once")
+        client = await self.clients.client(raw.get("client_id", "")) if raw.get("client_id") else None
+        params: dict[str, str] = raw
+        if client is not None and ("request" in raw or "request_uri" in raw):
+            try:
+                token = raw.get("request") or await self.request_objects.fetch(
+                    client, raw["request_uri"])
+                params = {**await self.request_objects.parse(client, token),
+                          "client_id": client.client_id}
+            except RequestObjectError as exc:
+                # The redirect URI may only be trusted if it is also in the signed object.
+                try:
+                    redirect_uri = authz.check_redirect(client, raw)
+                except authz.UnsafeRedirect as unsafe:
+                    return self._error_page(request, unsafe.description)
+                return self._redirect_error(redirect_uri, raw.get("state"), exc.error, str(exc))
+        try:
+            redirect_uri = authz.check_redirect(client, params)
+        except authz.UnsafeRedirect as exc:
+            return self._error_page(request, exc.description)
+        assert client is not None
+        state = params.get("state")
+        try:
+            services = await self.clients.services(client.client_id)
+            req = authz.validate(client, services, redirect_uri, params,
+                                 set(self.flow.means))
+        except OAuthError as exc:
+            return self._redirect_error(redirect_uri, state, exc.error, exc.description)
+
+        login = LoginRequest(
+            client_id=client.client_id,
+            service_id=req.service.service_id if req.service else "",
+            required_level=req.required_level,
+            protocol="oidc",
+            protocol_params={
+                "redirect_uri": req.redirect_uri,
+                "state": req.state,
+                "nonce": req.nonce,
+                "code_challenge": req.code_challenge,
+                "scope": " ".join(req.scopes),
+                "claims": req.claims,
+                "prompt_none": "none" in req.prompt,
+            },
+            means_hint=req.login_means,
+            force_authn=req.force_authn,
+            max_age=req.max_age,
+            locale=req.ui_locale or "nl",
+        )
+        service = ServiceView(
+            name_nl=req.service.name_nl if req.service else client.name,
+            name_en=req.service.name_en if req.service else client.name,
+        )
+        if "none" in req.prompt:
+            return await self._prompt_none(request, login, service)
+        return await self.flow.begin(request, login, service)
+
+    async def _prompt_none(self, request: Request, login: LoginRequest,
+                           service: ServiceView) -> Response:
+        """OIDC Core §3.1.2.1: no UI; answer login_required unless a session already suffices."""
+        session_id = self.flow.sessions.session_id(request)
+        session = await self.flow.sessions.load(session_id)
+        if session is None or self.flow.reusable(session, login) is None:
+            params = login.protocol_params
+            return self._redirect_error(params["redirect_uri"], params["state"], "login_required",
+                                        "no active login session at the required level")
+        return await self.flow.begin(request, login, service)
+
+    # -- Front: answers from the flow -------------------------------------------------------
+    async def finish(self, request: Request, transaction: Transaction, session_id: str,
+                     session: BrokerSession) -> Response:
+        login = transaction.request
+        auth = transaction.authentication
+        assert auth is not None
+        params = login.protocol_params
+        sid = session.clients.get(login.client_id) or new_id(16)
+        session.clients[login.client_id] = sid
+        code = new_id(32)
+        await self.store.put(
+            "code:" + _hash(code),
+            {
+                "client_id": login.client_id,
+                "redirect_uri": params["redirect_uri"],
+                "nonce": params["nonce"],
+                "code_challenge": params["code_challenge"],
+                "scope": params["scope"],
+                "claims": params.get("claims") or {},
+                "service_id": login.service_id,
+                "authentication": auth.to_json(),
+                "sid": sid,
+                "exp": int(time.time()) + self.code_lifetime,
+            },
+            self.code_lifetime,
+        )
+        target = _add_query(params["redirect_uri"],
+                            {"code": code, "state": params["state"], "iss": self.issuer})
+        return RedirectResponse(target, status_code=303, headers=NO_STORE)
+
+    async def fail(self, request: Request, transaction: Transaction, error: BrokerError) -> Response:
+        params = transaction.request.protocol_params
+        return self._redirect_error(params["redirect_uri"], params["state"], error.code,
+                                    error.message_en)
+
+    # -- token endpoint ---------------------------------------------------------------------
+    async def token(self, request: Request) -> Response:
+        try:
+            return await self._token(request)
+        except OAuthError as exc:
+            return exc.response()
+
+    async def _token(self, request: Request) -> Response:
+        if not request.headers.get("content-type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            raise OAuthError("invalid_request", "use application/x-www-form-urlencoded")
+        form = await request.form()
+        keys = [k for k, _ in form.multi_items()]
+        if len(keys) != len(set(keys)):
+            raise OAuthError("invalid_request", "a parameter was sent more than once")
+        client = await self.authenticator.authenticate(request, form)
+        if form.get("grant_type") != "authorization_code":
+            raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
+        code = form.get("code")
+        if not isinstance(code, str) or not code:
+            raise OAuthError("invalid_request", "code is required")
+        code_key = _hash(code)
+        grant = await self.store.take("code:" + code_key)
+        if grant is None:
+            await self._revoke_after_reuse(code_key)
+            raise OAuthError("invalid_grant", "the code is invalid, expired or already used")
+        if grant["client_id"] != client.client_id:
+            raise OAuthError("invalid_grant", "the code was issued to another client")
+        if grant["exp"] < time.time():
+            raise OAuthError("invalid_grant", "the code has expired")
+        if form.get("redirect_uri") != grant["redirect_uri"]:
+            raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
+        verifier = form.get("code_verifier")
+        if not isinstance(verifier, str) or not VERIFIER.match(verifier):
+            raise OAuthError("invalid_grant", "code_verifier is missing or malformed")
+        # RFC 7636 §4.6: BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge
+        computed = base64.urlsafe_b64encode(
+            hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
+        if not hmac.compare_digest(computed, grant["code_challenge"]):
+            raise OAuthError("invalid_grant", "PKCE verification failed")
+
+        claims = self._subject_claims(client, grant)
+        id_claims = {**claims, "aud": client.client_id, "nonce": grant["nonce"],
+                     "sid": grant["sid"], "azp": client.client_id}
+        id_token = self.signer.id_token(id_claims, client.id_token_signed_response_alg,
+                                        self.id_token_lifetime)
+        access_token, jti, exp = self.signer.access_token(
+            {"sub": claims["sub"], "aud": self.userinfo_audience, "client_id": client.client_id,
+             "scope": grant["scope"]},
+            self.access_token_lifetime,
+        )
+        await self.store.put("at:" + jti, {"client_id": client.client_id, "claims": claims},
+                             max(exp - int(time.time()), 1))
+        await self.store.put("code-used:" + code_key, {"jti": jti}, self.access_token_lifetime)
+        return JSONResponse(
+            {"access_token": access_token, "token_type": "Bearer",
+             "expires_in": self.access_token_lifetime, "id_token": id_token,
+             "scope": grant["scope"]},
+            headers=NO_STORE,
+        )
+
+    async def _revoke_after_reuse(self, code_key: str) -> None:
+        """RFC 6749 §4.1.2: a reused code revokes the tokens issued for its first use."""
+        used = await self.store.take("code-used:" + code_key)
+        if used is not None:
+            await self.store.delete("at:" + used["jti"])
+            log.warning("authorization code reused; access token revoked")
+
+    def _subject_claims(self, client: ClientInfo, grant: dict[str, Any]) -> dict[str, Any]:
+        auth = grant["authentication"]
+        sub, sub_id_type = subject_for(
+            secret=self.pairwise_secret,
+            sector=client.sector_identifier or client.client_id,
+            kind=auth["subject_kind"],
+            value=auth["subject"],
+            bsn_entitled=client.bsn_entitled,
+        )
+        return {
+            "sub": sub,
+            "sub_id_type": sub_id_type,
+            "acr": Level(auth["level"]).acr,
+            "auth_time": auth["auth_time"],
+        }
+
+    # -- userinfo ---------------------------------------------------------------------------
+    async def userinfo(self, request: Request) -> Response:
+        header = request.headers.get("authorization", "")
+        if header[:7].lower() != "bearer ":
+            return self._bearer_error("invalid_request", "a Bearer access token is required",
+                                      status=401)
+        token = header[7:].strip()
+        try:
+            claims = self.signer.verify_own(token, typ=ACCESS_TOKEN_TYPE,
+                                            audience=self.userinfo_audience)
+        except jwt.InvalidTokenError:
+            return self._bearer_error("invalid_token", "the access token is invalid")
+        record = await self.store.get("at:" + claims["jti"])
+        if record is None:
+            return self._bearer_error("invalid_token", "the access token was revoked or expired")
+        client = await self.clients.client(record["client_id"])
+        if client is None:
+            return self._bearer_error("invalid_token", "the client no longer exists")
+        body = dict(record["claims"])
+        if client.userinfo_signed_response_alg:
+            signed = self.signer.sign(
+                {**body, "iss": self.issuer, "aud": client.client_id, "iat": int(time.time())},
+                client.userinfo_signed_response_alg,
+            )
+            return Response(signed, media_type="application/jwt", headers=NO_STORE)
+        return JSONResponse(body, headers=NO_STORE)
+
+    @staticmethod
+    def _bearer_error(error: str, description: str, status: int = 401) -> Response:
+        # RFC 6750 §3
+        return JSONResponse(
+            {"error": error, "error_description": description},
+            status_code=status,
+            headers={**NO_STORE,
+                     "WWW-Authenticate": f'Bearer error="{error}", error_description="{description}"'},
+        )
+
+    # -- logout -----------------------------------------------------------------------------
+    async def logout(self, request: Request) -> Response:
+        """OIDC RP-Initiated Logout 1.0 §2–3, then back-channel logout to every client."""
+        if request.method == "POST":
+            form = await request.form()
+            params = {k: v for k, v in form.items() if isinstance(v, str)}
+        else:
+            params = dict(request.query_params)
+        client: ClientInfo | None = None
+        if params.get("id_token_hint"):
+            try:
+                hint = self.signer.verify_own(params["id_token_hint"], typ=None, audience=None,
+                                              verify_exp=False)
+            except jwt.InvalidTokenError:
+                return self._logout_error(request, "id_token_hint is not a valid ID token from "
+                                                   "this provider")
+            aud = hint.get("aud")
+            client = await self.clients.client(aud if isinstance(aud, str) else aud[0])
+        if params.get("client_id"):
+            if client is not None and client.client_id != params["client_id"]:
+                return self._logout_error(request, "client_id does not match id_token_hint")
+            client = client or await self.clients.client(params["client_id"])
+        target = params.get("post_logout_redirect_uri")
+        if target and (client is None or target not in client.post_logout_redirect_uris):
+            return self._logout_error(request, "post_logout_redirect_uri is not registered")
+
+        session_id = self.flow.sessions.session_id(request)
+        ended = await self.flow.sessions.end(session_id) if session_id else None
+        if ended is not None:
+            self._send_backchannel(ended)
+        if target:
+            query = {"state": params["state"]} if params.get("state") else {}
+            response: Response = RedirectResponse(_add_query(target, query) if query else target,
+                                                  status_code=303, headers=NO_STORE)
+        else:
+            response = self.renderer.render(request, "logged_out.html", {})
+        self.flow.sessions.clear_cookie(response)
+        return response
+
+    def _logout_error(self, request: Request, description: str) -> Response:
+        error = BrokerError(
+            f"Het uitlogverzoek is ongeldig. (Technisch: {description})",
+            f"The logout request is invalid. (Technical: {description})",
+            code="invalid_request",
+        )
+        return self.renderer.render_error(request, error, status_code=400)
+
+    def _send_backchannel(self, session: BrokerSession) -> None:
+        task = asyncio.create_task(self.backchannel_logout(session))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def backchannel_logout(self, session: BrokerSession) -> None:
+        """OIDC Back-Channel Logout 1.0 §2.5: POST a logout token to every client's endpoint."""
+        for client_id, sid in session.clients.items():
+            client = await self.clients.client(client_id)
+            if client is None or not client.backchannel_logout_uri:
+                continue
+            auth = session.authentication
+            sub = None
+            if auth is not None:
+                sub, _ = subject_for(secret=self.pairwise_secret,
+                                     sector=client.sector_identifier or client.client_id,
+                                     kind=auth.subject_kind, value=auth.subject,
+                                     bsn_entitled=client.bsn_entitled)
+            token = self.signer.logout_token(audience=client.client_id, sub=sub, sid=sid)
+            try:
+                await self.http.post(client.backchannel_logout_uri, data={"logout_token": token},
+                                     timeout=5.0, follow_redirects=False)
+            except httpx.HTTPError as exc:
+                log.warning("back-channel logout to client %s failed: %s", client_id, exc)

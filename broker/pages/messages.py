@@ -1,0 +1,206 @@
+"""The hand-written message catalogue: one dict per language, keyed by message id.
+
+A plain dict (not gettext) keeps the texts reviewable in one file and lets a test prove that
+Dutch and English have exactly the same keys. Placeholders use ``str.format`` names
+(``{service}``); values are plain text, HTML-escaped on output by Jinja's autoescape.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+NL: Final[dict[str, str]] = {
+    "product_name": "Stelsel Toegang",
+    "skip_link": "Naar de inhoud",
+    "lang_switch.label": "Taal kiezen",
+    "footer.label": "Over deze website",
+    "footer.privacy": "Privacy",
+    "footer.accessibility": "Toegankelijkheid",
+    # Levels of assurance in plain words (DigiD's names; eIDAS low = DigiD Midden).
+    "level.basic": "Basis",
+    "level.basic.explain": "Inloggen met gebruikersnaam en wachtwoord is genoeg.",
+    "level.low": "Midden",
+    "level.low.explain": ("U heeft een extra controle nodig, zoals de DigiD app of een sms-code."),
+    "level.substantial": "Substantieel",
+    "level.substantial.explain": (
+        "U heeft een inlogmiddel nodig waarbij uw identiteit extra is gecontroleerd, "
+        "zoals de DigiD app met ID-check."
+    ),
+    "level.high": "Hoog",
+    "level.high.explain": (
+        "U heeft het hoogste niveau nodig, zoals inloggen met een identiteitsbewijs met chip."
+    ),
+    # The login-means chooser ("inlogstraat").
+    "choose.title": "Kies hoe u wilt inloggen",
+    "choose.intro": "U logt in bij {service}.",
+    "choose.intro_org": "U logt in bij {service} van {organisation}.",
+    "choose.level": "Deze dienst vraagt betrouwbaarheidsniveau {level}.",
+    "choose.means_heading": "Inlogmiddelen",
+    "choose.login_with": "Inloggen met {means}",
+    "choose.none_available": ("Er is op dit moment geen inlogmiddel beschikbaar voor deze dienst."),
+    "choose.unavailable_heading": "Niet beschikbaar voor deze dienst",
+    "choose.unavailable_item": "{means}: {reason}",
+    "choose.cancel": "Annuleren en terug naar {service}",
+    "unavailable.level_too_low": (
+        "Dit inlogmiddel biedt niet het betrouwbaarheidsniveau dat deze dienst vraagt."
+    ),
+    "unavailable.not_offered": "Deze dienst biedt dit inlogmiddel niet aan.",
+    "unavailable.out_of_service": "Dit inlogmiddel is tijdelijk niet beschikbaar.",
+    # Error page.
+    "error.title": "Er is iets misgegangen",
+    "error.next_steps": (
+        "Probeer het later opnieuw. Blijft het probleem? Neem dan contact op met de "
+        "organisatie van de dienst waar u wilde inloggen en noem de foutcode hieronder."
+    ),
+    "error.back_to": "Terug naar {service}",
+    "error.code_heading": "Gegevens voor de helpdesk",
+    "error.code": "Foutcode",
+    "error.reference": "Referentie",
+    "error.not_found": "Deze pagina bestaat niet.",
+    # Accessibility statement.
+    "a11y.title": "Toegankelijkheidsverklaring",
+    "a11y.intro": (
+        "Wij willen dat iedereen kan inloggen, ook met een beperking. Deze pagina's moeten "
+        "voldoen aan de Europese norm EN 301 549 en de richtlijnen WCAG 2.1 op niveau AA."
+    ),
+    "a11y.status_heading": "Hoe ver zijn we?",
+    "a11y.status": (
+        "Elke pagina wordt automatisch getest op toegankelijkheid, in het "
+        "Nederlands en in het Engels, ook op een smal scherm. Automatische tests vinden maar "
+        "een deel van de problemen. Een onderzoek door een deskundige is nog niet gedaan. "
+        "Daarom zeggen we nog niet dat we volledig aan de eisen voldoen."
+    ),
+    "a11y.measures_heading": "Wat we doen",
+    "a11y.measure_keyboard": "Alle pagina's werken met alleen een toetsenbord.",
+    "a11y.measure_zoom": ("U kunt tot 400 procent inzoomen zonder dat u opzij hoeft te scrollen."),
+    "a11y.measure_text": ("Namen van inlogmiddelen staan er als tekst, niet alleen als plaatje."),
+    "a11y.measure_noscript": "De pagina's werken zonder JavaScript.",
+    "a11y.limits_heading": "Wat niet onder deze verklaring valt",
+    "a11y.limits": (
+        "Na uw keuze gaat u naar de website van het inlogmiddel, zoals DigiD of eHerkenning. "
+        "Voor die websites geldt de toegankelijkheidsverklaring van die organisatie."
+    ),
+    "a11y.contact_heading": "Loopt u tegen een probleem aan?",
+    "a11y.contact": (
+        "Laat het ons weten via de organisatie van de dienst waar u wilde inloggen. "
+        "Zij geven uw melding aan ons door."
+    ),
+    # Privacy statement.
+    "privacy.title": "Privacy",
+    "privacy.intro": (
+        "Via deze website logt u in bij een dienst van een overheidsorganisatie. Wij geven "
+        "alleen de gegevens door die deze dienst nodig heeft om te weten wie u bent."
+    ),
+    "privacy.data_heading": "Welke gegevens",
+    "privacy.data": (
+        "Het inlogmiddel geeft ons uw inlognummer, zoals uw burgerservicenummer bij DigiD, "
+        "en het niveau waarop u bent ingelogd. Wij geven die door aan de dienst waar u "
+        "inlogt. Wij bewaren uw gegevens niet langer dan nodig is om het inloggen af te ronden."
+    ),
+    "privacy.cookies_heading": "Cookies",
+    "privacy.cookies": (
+        "Wij gebruiken alleen cookies die nodig zijn om het inloggen veilig te laten verlopen, "
+        "en een cookie dat uw taalkeuze onthoudt. Wij gebruiken geen cookies om u te volgen."
+    ),
+    "privacy.responsible_heading": "Wie is verantwoordelijk",
+    "privacy.responsible": (
+        "De organisatie van de dienst waar u inlogt is verantwoordelijk voor uw gegevens. "
+        "In haar privacyverklaring leest u uw rechten en waar u terecht kunt met vragen."
+    ),
+}
+
+EN: Final[dict[str, str]] = {
+    "product_name": "Stelsel Toegang",
+    "skip_link": "Skip to content",
+    "lang_switch.label": "Choose a language",
+    "footer.label": "About this website",
+    "footer.privacy": "Privacy",
+    "footer.accessibility": "Accessibility",
+    "level.basic": "Basic",
+    "level.basic.explain": "Logging in with a username and password is enough.",
+    "level.low": "Medium",
+    "level.low.explain": "You need an extra check, such as the DigiD app or a text message code.",
+    "level.substantial": "Substantial",
+    "level.substantial.explain": (
+        "You need a login means for which your identity was checked, "
+        "such as the DigiD app with ID check."
+    ),
+    "level.high": "High",
+    "level.high.explain": (
+        "You need the highest level, such as logging in with an identity document with a chip."
+    ),
+    "choose.title": "Choose how to log in",
+    "choose.intro": "You are logging in to {service}.",
+    "choose.intro_org": "You are logging in to {service} of {organisation}.",
+    "choose.level": "This service requires assurance level {level}.",
+    "choose.means_heading": "Login means",
+    "choose.login_with": "Log in with {means}",
+    "choose.none_available": "No login means is available for this service at the moment.",
+    "choose.unavailable_heading": "Not available for this service",
+    "choose.unavailable_item": "{means}: {reason}",
+    "choose.cancel": "Cancel and return to {service}",
+    "unavailable.level_too_low": (
+        "This login means does not offer the assurance level this service requires."
+    ),
+    "unavailable.not_offered": "This service does not offer this login means.",
+    "unavailable.out_of_service": "This login means is temporarily unavailable.",
+    "error.title": "Something went wrong",
+    "error.next_steps": (
+        "Please try again later. If the problem continues, contact the organisation of the "
+        "service you wanted to log in to and mention the error code below."
+    ),
+    "error.back_to": "Back to {service}",
+    "error.code_heading": "Details for the helpdesk",
+    "error.code": "Error code",
+    "error.reference": "Reference",
+    "error.not_found": "This page does not exist.",
+    "a11y.title": "Accessibility statement",
+    "a11y.intro": (
+        "We want everyone to be able to log in, including people with a disability. These "
+        "pages must meet the European standard EN 301 549 and WCAG 2.1 at level AA."
+    ),
+    "a11y.status_heading": "Where we are",
+    "a11y.status": (
+        "Every page is tested for accessibility automatically, in Dutch and "
+        "in English, also on a narrow screen. Automated tests find only some of the problems. "
+        "An expert audit has not been done yet, so we do not yet claim full compliance."
+    ),
+    "a11y.measures_heading": "What we do",
+    "a11y.measure_keyboard": "All pages work with a keyboard only.",
+    "a11y.measure_zoom": "You can zoom in up to 400 percent without scrolling sideways.",
+    "a11y.measure_text": "Names of login means are shown as text, not only as an image.",
+    "a11y.measure_noscript": "The pages work without JavaScript.",
+    "a11y.limits_heading": "What this statement does not cover",
+    "a11y.limits": (
+        "After your choice you go to the website of the login means, such as DigiD or "
+        "eHerkenning. The accessibility statement of that organisation applies there."
+    ),
+    "a11y.contact_heading": "Do you run into a problem?",
+    "a11y.contact": (
+        "Please tell the organisation of the service you wanted to log in to. "
+        "They will pass your report on to us."
+    ),
+    "privacy.title": "Privacy",
+    "privacy.intro": (
+        "On this website you log in to a service of a public organisation. We only pass on "
+        "the data that service needs to know who you are."
+    ),
+    "privacy.data_heading": "Which data",
+    "privacy.data": (
+        "The login means gives us your login number, such as your citizen service number "
+        "(BSN) with DigiD, and the level at which you logged in. We pass these on to the "
+        "service you log in to. We keep your data no longer than needed to finish logging in."
+    ),
+    "privacy.cookies_heading": "Cookies",
+    "privacy.cookies": (
+        "We only use cookies that are needed to log you in securely, and a cookie that "
+        "remembers your choice of language. We do not use cookies to track you."
+    ),
+    "privacy.responsible_heading": "Who is responsible",
+    "privacy.responsible": (
+        "The organisation of the service you log in to is responsible for your data. Its "
+        "privacy statement explains your rights and where to go with questions."
+    ),
+}
+
+CATALOGUE: Final[dict[str, dict[str, str]]] = {"nl": NL, "en": EN}

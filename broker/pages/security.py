@@ -1,0 +1,86 @@
+"""Security headers on every HTTP response, as a pure ASGI middleware.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so streaming responses and background tasks are not
+buffered or cut off, and headers are added at ``http.response.start`` for every route,
+including static files and error responses.
+
+Nothing the application set itself is overwritten: a page that needs a different policy (for
+example an auto-submitting SAML form with its own ``Content-Security-Policy``) keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PERMISSIONS_POLICY: Final = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "browsing-topics=(), display-capture=()"
+)
+HSTS: Final = "max-age=31536000; includeSubDomains"
+
+# An origin ("https://idp.example.nl", "https://*.example.nl:8443") or a bare scheme ("https:").
+_SOURCE = re.compile(r"^(?:https?://(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?|https?:)$")
+
+
+def content_security_policy(form_action_extra: Sequence[str] = ()) -> str:
+    """The page CSP: only our own scripts, styles, fonts and images; never framed.
+
+    ``form-action`` lists extra origins because Chromium also applies it to the redirect
+    target of a form POST: a "Inloggen met DigiD" POST that redirects to an upstream login
+    means is blocked unless that origin is listed here.
+    """
+    for source in form_action_extra:
+        if not _SOURCE.match(source):
+            raise ValueError(f"not a CSP origin for form-action: {source!r}")
+    form_action = " ".join(["'self'", *form_action_extra])
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"font-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP, anti-framing, no-sniff, referrer and cache headers to HTTP responses.
+
+    HTML responses also get ``Cache-Control: no-store`` (unless the app chose a cache policy)
+    because login pages carry transaction ids and CSRF tokens and must not be stored in a
+    shared or back-button cache. HSTS is only sent over https, where browsers honour it.
+    """
+
+    def __init__(self, app: ASGIApp, form_action_extra: Sequence[str] = ()) -> None:
+        self.app = app
+        self.csp = content_security_policy(form_action_extra)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._add_headers(message, https=https)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _add_headers(self, message: Message, *, https: bool) -> None:
+        message["headers"] = list(message.get("headers", []))
+        headers = MutableHeaders(raw=message["headers"])
+        headers.setdefault("content-security-policy", self.csp)
+        headers.setdefault("x-content-type-options", "nosniff")
+        headers.setdefault("referrer-policy", "no-referrer")
+        headers.setdefault("x-frame-options", "DENY")
+        headers.setdefault("cross-origin-opener-policy", "same-origin")
+        headers.setdefault("permissions-policy", PERMISSIONS_POLICY)
+        if https:
+            headers.setdefault("strict-transport-security", HSTS)
+        content_type = headers.get("content-type", "").lower()
+        if content_type.startswith("text/html") and "cache-control" not in headers:
+            headers["cache-control"] = "no-store"
+            headers["pragma"] = "no-cache"

@@ -1,0 +1,1 @@
+"""Alembic migrations of the register (run with ``broker.register.database.migrate``)."""

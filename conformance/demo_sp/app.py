@@ -1,0 +1,134 @@
+"""The demo relying party: start page, callback, claims page."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import jwt
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from broker.assurance import Level
+from broker.pages.render import Renderer
+from broker.store import Store
+
+TEMPLATES = Path(__file__).parent / "templates"
+LEVELS = ("basic", "low", "substantial", "high")
+
+
+class DemoServiceProvider:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        private_jwk: dict[str, Any],
+        redirect_uri: str,
+        store: Store,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self.issuer = issuer
+        self.client_id = client_id
+        self.redirect_uri = redirect_uri
+        self.store = store
+        self.http = http
+        self.kid = private_jwk.get("kid")
+        self.key = jwt.PyJWK(private_jwk).key
+        self.renderer = Renderer([TEMPLATES])
+        self.app = Starlette(routes=[
+            Route("/", self.home, methods=["GET"]),
+            Route("/login", self.login, methods=["POST"]),
+            Route("/callback", self.callback, methods=["GET"]),
+        ])
+
+    async def home(self, request: Request) -> Response:
+        return self.renderer.render(request, "demo_home.html", {"levels": LEVELS,
+                                                                "logout_url": None})
+
+    async def login(self, request: Request) -> Response:
+        form = await request.form()
+        level = form.get("level", "substantial")
+        if level not in LEVELS:
+            level = "substantial"
+        state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(
+            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        await self.store.put("demo-sp:" + state, {"nonce": nonce, "verifier": verifier,
+                                                  "level": level}, 900)
+        params = {
+            "client_id": self.client_id,
+            "response_type": "code",
+            "scope": "openid",
+            "redirect_uri": self.redirect_uri,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "acr_values": Level.from_name(str(level)).acr,
+        }
+        if form.get("login_means") == "digid":
+            params["login_means"] = "digid"
+        return RedirectResponse(f"{self.issuer}/authorize?{urlencode(params)}", status_code=303)
+
+    def _page(self, request: Request, **context: Any) -> Response:
+        base = {"claims": None, "error": None, "error_description": None, "levels": LEVELS,
+                "logout_url": None}
+        return self.renderer.render(request, "demo_result.html", {**base, **context})
+
+    async def callback(self, request: Request) -> Response:
+        q = request.query_params
+        pending = await self.store.take("demo-sp:" + q.get("state", "")) if q.get("state") else None
+        if pending is None:
+            return self._page(request, error="invalid_state",
+                              error_description="unknown or reused state")
+        if q.get("iss") != self.issuer:  # RFC 9207 §2.4: mix-up defence
+            return self._page(request, error="invalid_issuer", error_description="wrong iss")
+        if "error" in q:
+            return self._page(request, error=q["error"],
+                              error_description=q.get("error_description", ""))
+        try:
+            claims = await self._redeem(q.get("code", ""), pending)
+        except (httpx.HTTPError, jwt.InvalidTokenError, ValueError) as exc:
+            return self._page(request, error="token_error", error_description=str(exc))
+        return self._page(request, claims=sorted(claims.items()), raw=claims)
+
+    def client_assertion(self) -> str:
+        now = int(time.time())
+        return jwt.encode(
+            {"iss": self.client_id, "sub": self.client_id, "aud": self.issuer,
+             "jti": secrets.token_urlsafe(16), "iat": now, "exp": now + 60},
+            self.key, algorithm="RS256", headers={"kid": self.kid} if self.kid else None)
+
+    async def _redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
+        resp = await self.http.post(f"{self.issuer}/token", data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.redirect_uri,
+            "code_verifier": pending["verifier"],
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": self.client_assertion(),
+        })
+        body = resp.json()
+        if resp.status_code != 200:
+            raise ValueError(f"{body.get('error')}: {body.get('error_description')}")
+        jwks = (await self.http.get(f"{self.issuer}/jwks")).json()
+        header = jwt.get_unverified_header(body["id_token"])
+        jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+        claims: dict[str, Any] = jwt.decode(
+            body["id_token"], jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=self.client_id,
+            issuer=self.issuer, options={"require": ["exp", "iat", "sub", "nonce", "acr"]})
+        if claims["nonce"] != pending["nonce"]:
+            raise ValueError("nonce mismatch")
+        if Level.from_acr(claims["acr"]) < Level.from_name(pending["level"]):
+            raise ValueError("acr below the requested level")
+        return claims

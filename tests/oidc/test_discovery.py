@@ -1,0 +1,47 @@
+"""Discovery and JWKS (NL GOV profile §1.9)."""
+
+from __future__ import annotations
+
+from conftest import BrokerFixture
+from support import ISSUER
+
+
+async def test_discovery_is_served_at_both_well_known_paths(broker: BrokerFixture) -> None:
+    browser = broker.browser()
+    oidc = (await browser.client.get("/.well-known/openid-configuration")).json()
+    oauth = (await browser.client.get("/.well-known/oauth-authorization-server")).json()
+    assert oidc == oauth
+    assert oidc["issuer"] == ISSUER
+
+
+async def test_discovery_states_the_profile_choices(broker: BrokerFixture) -> None:
+    meta = (await broker.browser().client.get("/.well-known/openid-configuration")).json()
+    for name in ("authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint",
+                 "scopes_supported", "subject_types_supported", "claims_supported",
+                 "id_token_signing_alg_values_supported",
+                 "userinfo_signing_alg_values_supported",
+                 "request_object_signing_alg_values_supported"):
+        assert name in meta, name
+    assert meta["response_types_supported"] == ["code"]
+    assert meta["grant_types_supported"] == ["authorization_code"]
+    assert meta["code_challenge_methods_supported"] == ["S256"]
+    assert {"RS256", "PS256"} <= set(meta["id_token_signing_alg_values_supported"])
+    assert "none" not in meta["id_token_signing_alg_values_supported"]
+    assert "pairwise" in meta["subject_types_supported"]
+    assert meta["authorization_response_iss_parameter_supported"] is True
+    assert "http://eidas.europa.eu/LoA/substantial" in meta["acr_values_supported"]
+
+
+async def test_jwks_publishes_public_keys_with_kid_only(broker: BrokerFixture) -> None:
+    response = await broker.browser().client.get("/jwks")
+    keys = response.json()["keys"]
+    assert {k["kty"] for k in keys} == {"RSA", "EC"}
+    assert all(k["kid"] for k in keys)
+    assert not any(private in k for k in keys for private in ("d", "p", "q", "dp", "dq", "qi"))
+
+
+async def test_health_and_readiness(broker: BrokerFixture) -> None:
+    client = broker.browser().client
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = (await client.get("/readyz")).json()
+    assert ready["checks"] == {"store": True, "database": True}

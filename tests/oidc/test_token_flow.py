@@ -1,0 +1,367 @@
+"""The complete login with the DigiD simulator, the token endpoint and userinfo (NL GOV §1.3-1.8)."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+import pytest
+from conftest import BrokerFixture
+from support import ISSUER, AuthRequest, Browser, ClientKey, auth_params, digid_login, query_of
+
+from broker.assurance import Level
+from broker.identifiers import SUB_ID_TYPE_BSN, SUB_ID_TYPE_PSEUDONYM
+
+RP = "https://rp.example/cb"
+BSN = "999999990"
+
+
+async def _code(broker: BrokerFixture, client_id: str, browser: Browser | None = None,
+                level: str = "substantieel", **extra: str) -> tuple[AuthRequest, str]:
+    request = auth_params(client_id, RP, **extra)
+    browser = browser or broker.browser()
+    response = await digid_login(browser, "/authorize?" + urlencode(request.params), bsn=BSN,
+                                 level=level)
+    query = query_of(response.headers["location"])
+    assert query.get("state") == request.state
+    assert query.get("iss") == ISSUER
+    assert "code" in query, query
+    return request, query["code"]
+
+
+async def _token(broker: BrokerFixture, client_id: str, key: ClientKey, code: str,
+                 verifier: str, **overrides: Any) -> Any:
+    data = {
+        "grant_type": "authorization_code", "code": code, "redirect_uri": RP,
+        "code_verifier": verifier,
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": key.assertion(client_id, ISSUER),
+    }
+    data.update(overrides)
+    data = {k: v for k, v in data.items() if v is not None}
+    return await broker.browser().client.post("/token", data=data)
+
+
+def _verify(broker: BrokerFixture, id_token: str, client_id: str) -> dict[str, Any]:
+    jwks = broker.state.keys.jwks()
+    header = jwt.get_unverified_header(id_token)
+    jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+    claims: dict[str, Any] = jwt.decode(id_token, jwt.PyJWK(jwk).key,
+                                        algorithms=[header["alg"]], audience=client_id,
+                                        issuer=ISSUER)
+    return claims
+
+
+@pytest.fixture
+def rp(broker: BrokerFixture) -> tuple[str, ClientKey]:
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(key, services=[Level.LOW])
+    return client_id, key
+
+
+async def test_full_digid_login_gives_an_id_token_by_the_profile(
+        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    response = await _token(broker, client_id, key, code, request.verifier)
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    claims = _verify(broker, body["id_token"], client_id)
+    assert claims["nonce"] == request.nonce
+    assert claims["acr"] == "http://eidas.europa.eu/LoA/substantial"
+    assert claims["sub_id_type"] == SUB_ID_TYPE_PSEUDONYM
+    assert claims["sub"] != BSN and BSN not in body["id_token"]
+    assert claims["exp"] - claims["iat"] <= 300
+    assert {"jti", "auth_time", "iat", "nbf", "exp"} <= claims.keys()
+    assert "amr" not in claims
+
+
+async def test_bsn_only_for_bsn_entitled_clients(broker: BrokerFixture) -> None:
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(key, services=[Level.LOW], bsn_entitled=True)
+    request, code = await _code(broker, client_id)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    claims = _verify(broker, body["id_token"], client_id)
+    assert claims["sub"] == BSN
+    assert claims["sub_id_type"] == SUB_ID_TYPE_BSN
+
+
+async def test_pairwise_sub_is_stable_per_client_and_differs_between_clients(
+        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    other_key = ClientKey.rsa()
+    other_id, _ = broker.add_client(other_key, services=[Level.LOW])
+    subs = []
+    for client_id, key in (rp, rp, (other_id, other_key)):
+        request, code = await _code(broker, client_id)
+        body = (await _token(broker, client_id, key, code, request.verifier)).json()
+        subs.append(_verify(broker, body["id_token"], client_id)["sub"])
+    assert subs[0] == subs[1] != subs[2]
+
+
+@pytest.mark.parametrize("alg", ["PS256", "ES256"])
+async def test_id_token_algorithm_follows_the_registration(broker: BrokerFixture, alg: str) -> None:
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(key, services=[Level.LOW], id_token_alg=alg)
+    request, code = await _code(broker, client_id)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    assert jwt.get_unverified_header(body["id_token"])["alg"] == alg
+    _verify(broker, body["id_token"], client_id)
+
+
+async def test_code_reuse_is_refused_and_revokes_the_first_tokens(
+        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    first = (await _token(broker, client_id, key, code, request.verifier)).json()
+    userinfo = await broker.browser().client.get(
+        "/userinfo", headers={"Authorization": f"Bearer {first['access_token']}"})
+    assert userinfo.status_code == 200
+    again = await _token(broker, client_id, key, code, request.verifier)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    revoked = await broker.browser().client.get(
+        "/userinfo", headers={"Authorization": f"Bearer {first['access_token']}"})
+    assert revoked.status_code == 401
+
+
+async def test_expired_code_is_refused(broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    store = broker.state.store
+    for stored_key in list(store._data):
+        if stored_key.startswith("code:"):
+            expiry, value = store._data[stored_key]
+            store._data[stored_key] = (time.monotonic() - 1, value)
+    response = await _token(broker, client_id, key, code, request.verifier)
+    assert response.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("verifier", ["wrong" * 10, None, "short"])
+async def test_pkce_verifier_must_match(broker: BrokerFixture, rp: tuple[str, ClientKey],
+                                        verifier: str | None) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    response = await _token(broker, client_id, key, code, request.verifier,
+                            code_verifier=verifier)
+    assert response.json()["error"] == "invalid_grant"
+
+
+async def test_redirect_uri_at_token_endpoint_must_match(broker: BrokerFixture,
+                                                         rp: tuple[str, ClientKey]) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    response = await _token(broker, client_id, key, code, request.verifier,
+                            redirect_uri="https://rp.example/other")
+    assert response.json()["error"] == "invalid_grant"
+
+
+def _hs256_with_public_key(client_id: str, key: ClientKey) -> str:
+    # Algorithm confusion: HMAC keyed with the RSA public key (attack catalogue §4.1).
+    import hashlib
+    import hmac
+    import json as _json
+
+    from cryptography.hazmat.primitives import serialization
+
+    pem = key.private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                serialization.PublicFormat.SubjectPublicKeyInfo)
+    enc = lambda d: base64.urlsafe_b64encode(_json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
+    now = int(time.time())
+    head = enc({"alg": "HS256", "kid": key.kid})
+    body = enc({"iss": client_id, "sub": client_id, "aud": ISSUER, "jti": "x", "exp": now + 60})
+    sig = hmac.new(pem, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}"
+
+
+@pytest.mark.parametrize("case", ["other_key", "wrong_aud", "expired", "none_alg", "hs256",
+                                  "wrong_iss", "no_jti", "missing"])
+async def test_bad_client_assertions_are_refused(broker: BrokerFixture, rp: tuple[str, ClientKey],
+                                                 case: str) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    assertion: str | None
+    if case == "other_key":
+        stranger = ClientKey.rsa()
+        stranger.kid = key.kid
+        assertion = stranger.assertion(client_id, ISSUER)
+    elif case == "wrong_aud":
+        assertion = key.assertion(client_id, "https://other.example")
+    elif case == "expired":
+        assertion = key.assertion(client_id, ISSUER, exp=int(time.time()) - 120)
+    elif case == "none_alg":
+        assertion = jwt.encode({"iss": client_id, "sub": client_id, "aud": ISSUER, "jti": "j",
+                                "exp": int(time.time()) + 60}, None, algorithm="none")
+    elif case == "hs256":
+        assertion = _hs256_with_public_key(client_id, key)
+    elif case == "wrong_iss":
+        assertion = key.assertion(client_id, ISSUER, iss="someone-else")
+    elif case == "no_jti":
+        assertion = key.assertion(client_id, ISSUER, jti=None)
+    else:
+        assertion = None
+    response = await _token(broker, client_id, key, code, request.verifier,
+                            client_assertion=assertion)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_client"
+
+
+async def test_client_assertion_cannot_be_replayed(broker: BrokerFixture,
+                                                   rp: tuple[str, ClientKey]) -> None:
+    client_id, key = rp
+    assertion = key.assertion(client_id, ISSUER)
+    request, code = await _code(broker, client_id)
+    ok = await _token(broker, client_id, key, code, request.verifier, client_assertion=assertion)
+    assert ok.status_code == 200
+    request, code = await _code(broker, client_id)
+    replay = await _token(broker, client_id, key, code, request.verifier,
+                          client_assertion=assertion)
+    assert replay.status_code == 401
+
+
+async def test_client_secret_basic_only_for_clients_registered_so(broker: BrokerFixture) -> None:
+    client_id, _ = broker.add_client(None, services=[Level.LOW], auth_method="client_secret_basic")
+    secret = broker.last_secret
+    request, code = await _code(broker, client_id)
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": RP,
+            "code_verifier": request.verifier}
+    wrong = base64.b64encode(f"{client_id}:nope".encode()).decode()
+    bad = await broker.browser().client.post("/token", data=data,
+                                             headers={"Authorization": f"Basic {wrong}"})
+    assert bad.status_code == 401
+    good = await broker.browser().client.post("/token", data=data,
+                                              headers={"Authorization": f"Basic {basic}"})
+    assert good.status_code == 200, good.text
+    # A private_key_jwt client can not fall back to a secret.
+    key = ClientKey.rsa()
+    jwt_client, _ = broker.add_client(key, services=[Level.LOW])
+    request, code = await _code(broker, jwt_client)
+    forged = base64.b64encode(f"{jwt_client}:{secret}".encode()).decode()
+    refused = await broker.browser().client.post(
+        "/token", data={**data, "code": code, "code_verifier": request.verifier},
+        headers={"Authorization": f"Basic {forged}"})
+    assert refused.status_code == 401
+
+
+async def test_level_below_the_requested_acr_is_refused_never_downgraded(
+        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    client_id, _ = rp
+    request = auth_params(client_id, RP, acr_values="http://eidas.europa.eu/LoA/high")
+    response = await digid_login(broker.browser(), "/authorize?" + urlencode(request.params),
+                                 level="substantieel")
+    query = query_of(response.headers["location"])
+    assert query["error"] == "access_denied"
+    assert "code" not in query and query["state"] == request.state
+
+
+async def test_level_below_the_service_minimum_is_refused(broker: BrokerFixture) -> None:
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(key, services=[Level.SUBSTANTIAL])
+    request = auth_params(client_id, RP)
+    response = await digid_login(broker.browser(), "/authorize?" + urlencode(request.params),
+                                 level="midden")
+    assert query_of(response.headers["location"])["error"] == "access_denied"
+
+
+async def test_cancel_at_digid_returns_access_denied_to_the_client(
+        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    client_id, _ = rp
+    request = auth_params(client_id, RP)
+    response = await digid_login(broker.browser(), "/authorize?" + urlencode(request.params),
+                                 action="cancel")
+    query = query_of(response.headers["location"])
+    assert query["error"] == "access_denied" and query["state"] == request.state
+
+
+async def test_userinfo_as_json_and_as_signed_jwt(broker: BrokerFixture) -> None:
+    for alg in (None, "PS256"):
+        key = ClientKey.rsa()
+        client_id, _ = broker.add_client(key, services=[Level.LOW], userinfo_alg=alg)
+        request, code = await _code(broker, client_id)
+        body = (await _token(broker, client_id, key, code, request.verifier)).json()
+        id_claims = _verify(broker, body["id_token"], client_id)
+        response = await broker.browser().client.get(
+            "/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+        assert response.status_code == 200
+        if alg is None:
+            info = response.json()
+        else:
+            assert response.headers["content-type"].startswith("application/jwt")
+            info = _verify(broker, response.text, client_id)
+        assert info["sub"] == id_claims["sub"]
+        assert info["acr"] == id_claims["acr"]
+
+
+async def test_userinfo_refuses_an_id_token_as_access_token(
+        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    response = await broker.browser().client.get(
+        "/userinfo", headers={"Authorization": f"Bearer {body['id_token']}"})
+    assert response.status_code == 401
+
+
+async def test_session_is_reused_until_prompt_login_or_max_age(
+        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    client_id, _ = rp
+    browser = broker.browser()
+    await _code(broker, client_id, browser=browser)
+    # Second login in the same browser: straight back with a code, no DigiD.
+    request = auth_params(client_id, RP)
+    response = await browser.client.get("/authorize?" + urlencode(request.params))
+    assert "code" in query_of(response.headers["location"])
+    # prompt=none works now too.
+    request = auth_params(client_id, RP, prompt="none")
+    response = await browser.client.get("/authorize?" + urlencode(request.params))
+    assert "code" in query_of(response.headers["location"])
+    # prompt=login forces DigiD again (ForceAuthn).
+    request = auth_params(client_id, RP, prompt="login")
+    response = await browser.client.get("/authorize?" + urlencode(request.params))
+    assert "/sim/digid/" in response.headers["location"]
+
+
+async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixture) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    received: list[str] = []
+
+    async def backchannel(request: Request) -> Response:
+        received.append(str((await request.form())["logout_token"]))
+        return Response(status_code=200)
+
+    broker.transport.attach("https://rp.example",
+                            Starlette(routes=[Route("/logout", backchannel, methods=["POST"])]))
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(key, services=[Level.LOW],
+                                     backchannel_logout_uri="https://rp.example/logout",
+                                     post_logout_redirect_uris=["https://rp.example/bye"])
+    browser = broker.browser()
+    request, code = await _code(broker, client_id, browser=browser)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    id_claims = _verify(broker, body["id_token"], client_id)
+    bad = await browser.client.get("/logout?" + urlencode(
+        {"id_token_hint": body["id_token"], "post_logout_redirect_uri": "https://evil.example/"}))
+    assert bad.status_code == 400 and "location" not in bad.headers
+    response = await browser.client.get("/logout?" + urlencode(
+        {"id_token_hint": body["id_token"], "post_logout_redirect_uri": "https://rp.example/bye",
+         "state": "s1"}))
+    assert response.headers["location"] == "https://rp.example/bye?state=s1"
+    for task in list(broker.state.oidc._background):
+        await task
+    assert len(received) == 1
+    token = jwt.decode(received[0], options={"verify_signature": False})
+    assert token["sid"] == id_claims["sid"] and token["aud"] == client_id
+    assert "http://schemas.openid.net/event/backchannel-logout" in token["events"]
+    assert jwt.get_unverified_header(received[0])["typ"] == "logout+jwt"
+    # The session is gone: prompt=none now needs a login.
+    request2 = auth_params(client_id, RP, prompt="none")
+    again = await browser.client.get("/authorize?" + urlencode(request2.params))
+    assert query_of(again.headers["location"])["error"] == "login_required"
