@@ -66,14 +66,19 @@ def create_app(
     keys = KeyRing.load(config.keys.directory)
     engine = create_engine_for(config.database.url)
     migrate(engine)
-    store = store or create_store(config.store.backend, config.store.redis_url,
-                                  config.store.key_prefix)
+    store = store or create_store(
+        config.store.backend, config.store.redis_url, config.store.key_prefix
+    )
     http = http or httpx.AsyncClient()
     clients = ClientCache(engine)
     renderer = Renderer()
     issuer = config.issuer
-    sessions = SessionManager(store, config.session.cookie_name, config.session.idle_timeout,
-                              secure=issuer.startswith("https://"))
+    sessions = SessionManager(
+        store,
+        config.session.cookie_name,
+        config.session.idle_timeout,
+        secure=issuer.startswith("https://"),
+    )
 
     means: dict[str, LoginMeans] = {}
     mounts: list[BaseRoute] = []
@@ -86,8 +91,13 @@ def create_app(
         if f"{sso.scheme}://{sso.netloc}" != issuer:
             form_targets.append(f"{sso.scheme}://{sso.netloc}")
 
-    flow = Flow(store=store, sessions=sessions, means=means, renderer=renderer,
-                transaction_lifetime=config.tokens.transaction_lifetime)
+    flow = Flow(
+        store=store,
+        sessions=sessions,
+        means=means,
+        renderer=renderer,
+        transaction_lifetime=config.tokens.transaction_lifetime,
+    )
     for login_means in means.values():
         bind = getattr(login_means, "bind", None)
         if bind is not None:
@@ -109,8 +119,17 @@ def create_app(
         access_token_lifetime=config.tokens.access_token_lifetime,
         code_lifetime=config.tokens.code_lifetime,
     )
-    broker = Broker(config=config, keys=keys, store=store, engine=engine, clients=clients,
-                    http=http, flow=flow, oidc=oidc, means=means)
+    broker = Broker(
+        config=config,
+        keys=keys,
+        store=store,
+        engine=engine,
+        clients=clients,
+        http=http,
+        flow=flow,
+        oidc=oidc,
+        means=means,
+    )
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -118,8 +137,10 @@ def create_app(
     async def readyz(request: Request) -> Response:
         checks = {"store": await store.ping(), "database": _database_ok(engine)}
         ok = all(checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
 
     async def broker_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, BrokerError)
@@ -170,8 +191,14 @@ def _demo_mount(config: Config, engine: Engine, store: Store, http: httpx.AsyncC
     from conformance.demo_sp import DemoServiceProvider
 
     client_id, private_jwk = ensure_demo_client(engine, config)
-    sp = DemoServiceProvider(issuer=config.issuer, client_id=client_id, private_jwk=private_jwk,
-                             redirect_uri=demo_redirect_uri(config), store=store, http=http)
+    sp = DemoServiceProvider(
+        issuer=config.issuer,
+        client_id=client_id,
+        private_jwk=private_jwk,
+        redirect_uri=demo_redirect_uri(config),
+        store=store,
+        http=http,
+    )
     return Mount(DEMO_PATH.rstrip("/"), app=sp.app)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from broker.assurance import Level
+from broker.bench import add_bench_command
 from broker.config import CONFIG_ENV, Config, ConfigError, load_config
 from broker.keys import MANIFEST, KeyRing, init_keys, rotate_keys
 from broker.register.clients import (
@@ -140,11 +141,11 @@ def _check_config(args: argparse.Namespace, config: Config) -> int:
         engine.dispose()
     head = head_revision()
     if current == head:
-        schema = f"schema at {current} (newest)"
+        schema = f"schema {current}, up to date"
     elif current is None:
-        schema = f"empty; migrations to {head} run at start"
+        schema = f"empty; migration to {head} runs at start"
     else:
-        schema = f"schema at {current}; migration to {head} runs at start"
+        schema = f"schema {current}; migration to {head} runs at start"
     store: str = config.store.backend
     if store == "redis":
         store += " " + make_url(config.store.redis_url).render_as_string(hide_password=True)
@@ -463,6 +464,7 @@ COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     _add_services,
     _add_demo,
     _add_serve,
+    add_bench_command,
 )
 
 
@@ -513,6 +515,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head`: stop quietly (Python docs, "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

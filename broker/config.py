@@ -42,7 +42,12 @@ class ServerConfig(_Section):
     @model_validator(mode="after")
     def _issuer_is_url(self) -> ServerConfig:
         parts = urlsplit(self.issuer_url)
-        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        if (
+            parts.scheme not in ("https", "http")
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
             raise ValueError("server.issuer must be an absolute http(s) URL without query/fragment")
         if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("server.issuer must use https except on loopback (127.0.0.1)")
@@ -97,8 +102,12 @@ class DigidConfig(_Section):
         if self.enabled and not self.simulator:
             missing = [
                 name
-                for name in ("idp_entity_id", "idp_sso_url", "idp_artifact_resolution_url",
-                             "idp_certificate")
+                for name in (
+                    "idp_entity_id",
+                    "idp_sso_url",
+                    "idp_artifact_resolution_url",
+                    "idp_certificate",
+                )
                 if getattr(self, name) is None
             ]
             if missing:
@@ -109,7 +118,7 @@ class DigidConfig(_Section):
 
 
 class Config(_Section):
-    server: ServerConfig = ServerConfig()  # type: ignore[call-arg]
+    server: ServerConfig = ServerConfig()
     store: StoreConfig = StoreConfig()
     database: DatabaseConfig = DatabaseConfig()
     keys: KeysConfig = KeysConfig()
@@ -126,7 +135,7 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX):
             continue
-        path = [p.lower() for p in name[len(ENV_PREFIX):].split("__") if p]
+        path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
         if not path:
             continue
         node = data
@@ -139,7 +148,7 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
 
 
 def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
-    """Read the TOML file (``path``, else ``$TOEGANG_CONFIG``, else defaults) and the environment."""
+    """Read the TOML file (``path``, else ``$TOEGANG_CONFIG``, else defaults), then the env."""
     environ = dict(os.environ if environ is None else environ)
     path = path or environ.get(CONFIG_ENV)
     data: dict[str, Any] = {}

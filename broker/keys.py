@@ -27,7 +27,7 @@ from broker.config import ConfigError
 
 MANIFEST = "manifest.json"
 # Secret for pairwise subject identifiers: never rotated (that would change every pseudonym).
-PAIRWISE_SECRET = "pairwise.secret"
+PAIRWISE_SECRET = "pairwise.secret"  # noqa: S105 - a file name
 # Key kinds: (key type, use). RSA signs RS256 and PS256 (NL GOV profile), EC signs ES256,
 # the RSA encryption key receives encrypted request objects (RSA-OAEP / RSA-OAEP-256).
 KINDS: tuple[tuple[str, str], ...] = (("RSA", "sig"), ("EC", "sig"), ("RSA", "enc"))
@@ -215,7 +215,9 @@ class KeyRing:
             keys.append(Key(entry["kid"], entry["kty"], entry["use"], entry["status"], private))
         for kty, use in KINDS:
             if not any(k.kty == kty and k.use == use and k.status == "current" for k in keys):
-                raise ConfigError(f"no current {kty} {use} key in {directory}; run 'toegang keys init'")
+                raise ConfigError(
+                    f"no current {kty} {use} key in {directory}; run 'toegang keys init'"
+                )
         try:
             saml_key = serialization.load_pem_private_key(
                 (directory / "saml-sp.key").read_bytes(), password=None
@@ -228,7 +230,9 @@ class KeyRing:
         try:
             pairwise = (directory / PAIRWISE_SECRET).read_text().strip().encode()
         except FileNotFoundError:
-            raise ConfigError(f"no {PAIRWISE_SECRET} in {directory}; run 'toegang keys init'") from None
+            raise ConfigError(
+                f"no {PAIRWISE_SECRET} in {directory}; run 'toegang keys init'"
+            ) from None
         return cls(keys, saml_key, saml_cert, pairwise)
 
     def jwks(self) -> dict[str, Any]:

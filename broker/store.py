@@ -70,7 +70,7 @@ class MemoryStore:
 
     async def get(self, key: str) -> Json | None:
         raw = self._live(key, time.monotonic())
-        return None if raw is None else json.loads(raw)  # type: ignore[no-any-return]
+        return None if raw is None else json.loads(raw)
 
     async def take(self, key: str) -> Json | None:
         raw = self._live(key, time.monotonic())
@@ -104,11 +104,11 @@ class RedisStore:
 
     async def get(self, key: str) -> Json | None:
         raw = await self._redis.get(self._prefix + key)
-        return None if raw is None else json.loads(raw)  # type: ignore[no-any-return]
+        return None if raw is None else json.loads(raw)
 
     async def take(self, key: str) -> Json | None:
         raw = await self._redis.getdel(self._prefix + key)
-        return None if raw is None else json.loads(raw)  # type: ignore[no-any-return]
+        return None if raw is None else json.loads(raw)
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)

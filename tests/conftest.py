@@ -60,8 +60,9 @@ class BrokerFixture:
     def browser(self) -> Browser:
         return Browser(httpx.AsyncClient(transport=self.transport, base_url=ISSUER))
 
-    def add_client(self, key: ClientKey | None = None, *, services: list[Level] | None = None,
-                   **kwargs: Any) -> tuple[str, list[str]]:
+    def add_client(
+        self, key: ClientKey | None = None, *, services: list[Level] | None = None, **kwargs: Any
+    ) -> tuple[str, list[str]]:
         """Register a client (private_key_jwt with ``key`` by default) and its services."""
         kwargs.setdefault("redirect_uris", ["https://rp.example/cb"])
         if key is not None:
@@ -71,8 +72,13 @@ class BrokerFixture:
         client, secret = add_client(self.state.engine, **kwargs)
         service_ids = []
         for index, level in enumerate(services or []):
-            service = add_service(self.state.engine, client.client_id, name_nl=f"Dienst {index}",
-                                  name_en=f"Service {index}", min_level=level)
+            service = add_service(
+                self.state.engine,
+                client.client_id,
+                name_nl=f"Dienst {index}",
+                name_en=f"Service {index}",
+                min_level=level,
+            )
             service_ids.append(service.service_id)
         self.last_secret = secret
         return client.client_id, service_ids

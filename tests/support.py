@@ -15,7 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
@@ -61,16 +61,20 @@ class ClientKey:
 
     @classmethod
     def rsa(cls, alg: str = "RS256") -> ClientKey:
-        return cls(secrets.token_hex(4), rsa.generate_private_key(public_exponent=65537,
-                                                                  key_size=2048), alg)
+        return cls(
+            secrets.token_hex(4),
+            rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            alg,
+        )
 
     @classmethod
     def ec(cls) -> ClientKey:
         return cls(secrets.token_hex(4), ec.generate_private_key(ec.SECP256R1()), "ES256")
 
     def public_jwk(self) -> dict[str, Any]:
-        jwk: dict[str, Any] = json.loads(jwt.algorithms.get_default_algorithms()[self.alg]
-                                         .to_jwk(self.private.public_key()))
+        jwk: dict[str, Any] = json.loads(
+            jwt.algorithms.get_default_algorithms()[self.alg].to_jwk(self.private.public_key())
+        )
         jwk.update(kid=self.kid, use="sig")
         return jwk
 
@@ -79,8 +83,14 @@ class ClientKey:
 
     def assertion(self, client_id: str, audience: str, **overrides: Any) -> str:
         now = int(time.time())
-        claims = {"iss": client_id, "sub": client_id, "aud": audience,
-                  "jti": secrets.token_urlsafe(12), "iat": now, "exp": now + 60}
+        claims = {
+            "iss": client_id,
+            "sub": client_id,
+            "aud": audience,
+            "jti": secrets.token_urlsafe(12),
+            "iat": now,
+            "exp": now + 60,
+        }
         claims.update(overrides)
         claims = {k: v for k, v in claims.items() if v is not None}
         return jwt.encode(claims, self.private, algorithm=self.alg, headers={"kid": self.kid})
@@ -98,9 +108,14 @@ def auth_params(client_id: str, redirect_uri: str, **extra: str | None) -> AuthR
     verifier, challenge = pkce_pair()
     state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     params: dict[str, str | None] = {
-        "client_id": client_id, "response_type": "code", "scope": "openid",
-        "redirect_uri": redirect_uri, "state": state, "nonce": nonce,
-        "code_challenge": challenge, "code_challenge_method": "S256",
+        "client_id": client_id,
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
     }
     params.update(extra)
     return AuthRequest({k: v for k, v in params.items() if v is not None}, verifier, state, nonce)
@@ -129,11 +144,12 @@ class Browser:
     client: httpx.AsyncClient
     history: list[httpx.Response] = field(default_factory=list)
 
-    async def follow(self, response: httpx.Response, stop_at: str | None = None,
-                     limit: int = 10) -> httpx.Response:
+    async def follow(
+        self, response: httpx.Response, stop_at: str | None = None, limit: int = 10
+    ) -> httpx.Response:
         for _ in range(limit):
             self.history.append(response)
-            if response.status_code not in (302, 303, 307) :
+            if response.status_code not in (302, 303, 307):
                 return response
             location = response.headers["location"]
             if stop_at and location.startswith(stop_at):
@@ -147,14 +163,21 @@ def parse_form(html: str) -> tuple[str, dict[str, str]]:
     match = re.search(r'<form[^>]*method="post"[^>]*>', html, re.IGNORECASE)
     assert match, "no POST form on the page"
     action = re.search(r'action="([^"]*)"', match.group(0))
-    body = html[match.end():]
+    body = html[match.end() :]
     return (action.group(1).replace("&amp;", "&") if action else ""), form_fields(
-        body.split("</form>")[0])
+        body.split("</form>")[0]
+    )
 
 
-async def digid_login(browser: Browser, authorize_url: str, *, bsn: str = "999999990",
-                      level: str = "substantieel", action: str = "login",
-                      stop_at: str = "https://rp.example") -> httpx.Response:
+async def digid_login(
+    browser: Browser,
+    authorize_url: str,
+    *,
+    bsn: str = "999999990",
+    level: str = "substantieel",
+    action: str = "login",
+    stop_at: str = "https://rp.example",
+) -> httpx.Response:
     """Authorize → (chooser) → DigiD simulator form → artifact → the client's redirect_uri."""
     response = await browser.follow(await browser.client.get(authorize_url), stop_at=stop_at)
     if response.status_code in (302, 303):
@@ -165,7 +188,8 @@ async def digid_login(browser: Browser, authorize_url: str, *, bsn: str = "99999
         _, fields = parse_form(response.text)
         response = await browser.follow(
             await browser.client.post(action_url.group(1), data={"csrf": fields["csrf"]}),
-            stop_at=stop_at)
+            stop_at=stop_at,
+        )
     assert response.status_code == 200, response.text[:500]
     form_action, fields = parse_form(response.text)
     fields.update(bsn=bsn, level=level, action=action)

@@ -51,7 +51,9 @@ class Front(Protocol):
     ) -> Response:
         """Answer the service provider with the authentication in ``transaction``."""
 
-    async def fail(self, request: Request, transaction: Transaction, error: BrokerError) -> Response:
+    async def fail(
+        self, request: Request, transaction: Transaction, error: BrokerError
+    ) -> Response:
         """Answer the service provider with an error."""
 
 
@@ -94,9 +96,7 @@ class Flow:
     def means_for(self, level: Level) -> list[LoginMeans]:
         return [m for m in self.means.values() if m.max_level >= level]
 
-    async def begin(
-        self, request: Request, login: LoginRequest, service: ServiceView
-    ) -> Response:
+    async def begin(self, request: Request, login: LoginRequest, service: ServiceView) -> Response:
         """Open a transaction and send the browser to the means (or the chooser)."""
         session_id, new_cookie = self.sessions.ensure_id(request)
         session = None if new_cookie else await self.sessions.load(session_id)
@@ -163,7 +163,9 @@ class Flow:
         await self.save(transaction)
         return RedirectResponse(f"/login/{transaction.id}", status_code=303)
 
-    async def _start(self, request: Request, transaction: Transaction, means: LoginMeans) -> Response:
+    async def _start(
+        self, request: Request, transaction: Transaction, means: LoginMeans
+    ) -> Response:
         transaction.means = means.name
         await self.save(transaction)
         return await means.start(request, transaction, self)
@@ -236,7 +238,9 @@ class Flow:
         await self.store.delete("tx:" + transaction.id)
         return response
 
-    async def fail(self, request: Request, transaction: Transaction, error: BrokerError) -> Response:
+    async def fail(
+        self, request: Request, transaction: Transaction, error: BrokerError
+    ) -> Response:
         await self.store.delete("tx:" + transaction.id)
         front = self.fronts[transaction.request.protocol]
         return await front.fail(request, transaction, error)

@@ -35,7 +35,9 @@ class FlowControl(Protocol):
     ) -> Response:
         """The means is done: continue the flow (level check, representation, answer)."""
 
-    async def fail(self, request: Request, transaction: Transaction, error: BrokerError) -> Response:
+    async def fail(
+        self, request: Request, transaction: Transaction, error: BrokerError
+    ) -> Response:
         """The means failed or the user cancelled: return to the service provider with an error."""
 
 
@@ -47,5 +49,7 @@ class LoginMeans(Protocol):
     def routes(self) -> list[BaseRoute]:
         """Endpoints of this means, mounted under /means/<name>."""
 
-    async def start(self, request: Request, transaction: Transaction, flow: FlowControl) -> Response:
+    async def start(
+        self, request: Request, transaction: Transaction, flow: FlowControl
+    ) -> Response:
         """Send the browser to the upstream means for ``transaction`` (usually a redirect)."""

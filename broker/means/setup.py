@@ -66,4 +66,5 @@ def build_digid(
         tls_ca_bundle=str(digid.tls_ca_bundle or "") or None,
         **common,  # type: ignore[arg-type]
     )
-    return DigidMeans(settings, store), mounts
+    # With a TLS client certificate configured the means makes its own mutual-TLS client.
+    return DigidMeans(settings, store, http), mounts

@@ -107,6 +107,36 @@ NL: Final[dict[str, str]] = {
         "De organisatie van de dienst waar u inlogt is verantwoordelijk voor uw gegevens. "
         "In haar privacyverklaring leest u uw rechten en waar u terecht kunt met vragen."
     ),
+    # Logged-out page (RP-initiated logout without a return address).
+    "logged_out.title": "U bent uitgelogd",
+    "logged_out.body": "U bent uitgelogd bij Stelsel Toegang.",
+    "logged_out.next_steps": (
+        "Sluit uw browser als u een gedeelde computer gebruikt. Wilt u weer inloggen? "
+        "Ga dan terug naar de dienst waar u wilde inloggen."
+    ),
+    # The demo service provider (conformance/demo_sp), served under /demo-sp/.
+    "demo_sp.title": "Demodienst",
+    "demo_sp.intro": (
+        "Dit is een voorbeeld van een dienst die via Stelsel Toegang laat inloggen. "
+        "U logt in bij de DigiD-simulator, niet bij de echte DigiD."
+    ),
+    "demo_sp.level_legend": "Betrouwbaarheidsniveau",
+    "demo_sp.level_hint": (
+        "Het niveau dat de demodienst vraagt. Vraagt u minder dan de dienst minimaal eist, "
+        "dan geldt het minimum van de dienst."
+    ),
+    "demo_sp.login": "Inloggen",
+    "demo_sp.login_digid": "Inloggen met DigiD",
+    "demo_sp.result_title": "U bent ingelogd",
+    "demo_sp.error_title": "Inloggen is niet gelukt",
+    "demo_sp.error": "Stelsel Toegang gaf deze fout terug:",
+    "demo_sp.claims_intro": (
+        "De demodienst heeft het ID-token gecontroleerd. Dit zijn de gegevens die erin staan."
+    ),
+    "demo_sp.claims_caption": "Gegevens in het ID-token",
+    "demo_sp.claim": "Gegeven",
+    "demo_sp.value": "Waarde",
+    "demo_sp.again": "Opnieuw inloggen",
 }
 
 EN: Final[dict[str, str]] = {
@@ -201,6 +231,34 @@ EN: Final[dict[str, str]] = {
         "The organisation of the service you log in to is responsible for your data. Its "
         "privacy statement explains your rights and where to go with questions."
     ),
+    "logged_out.title": "You are logged out",
+    "logged_out.body": "You are logged out of Stelsel Toegang.",
+    "logged_out.next_steps": (
+        "Close your browser if you use a shared computer. Do you want to log in again? "
+        "Go back to the service you wanted to log in to."
+    ),
+    "demo_sp.title": "Demo service",
+    "demo_sp.intro": (
+        "This is an example of a service that lets you log in through Stelsel Toegang. "
+        "You log in at the DigiD simulator, not at the real DigiD."
+    ),
+    "demo_sp.level_legend": "Assurance level",
+    "demo_sp.level_hint": (
+        "The level the demo service asks for. If you ask for less than the service's minimum, "
+        "the service's minimum applies."
+    ),
+    "demo_sp.login": "Log in",
+    "demo_sp.login_digid": "Log in with DigiD",
+    "demo_sp.result_title": "You are logged in",
+    "demo_sp.error_title": "Logging in did not succeed",
+    "demo_sp.error": "Stelsel Toegang returned this error:",
+    "demo_sp.claims_intro": (
+        "The demo service has checked the ID token. These are the data in it."
+    ),
+    "demo_sp.claims_caption": "Data in the ID token",
+    "demo_sp.claim": "Claim",
+    "demo_sp.value": "Value",
+    "demo_sp.again": "Log in again",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"nl": NL, "en": EN}

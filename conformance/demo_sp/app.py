@@ -44,15 +44,18 @@ class DemoServiceProvider:
         self.kid = private_jwk.get("kid")
         self.key = jwt.PyJWK(private_jwk).key
         self.renderer = Renderer([TEMPLATES])
-        self.app = Starlette(routes=[
-            Route("/", self.home, methods=["GET"]),
-            Route("/login", self.login, methods=["POST"]),
-            Route("/callback", self.callback, methods=["GET"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/", self.home, methods=["GET"]),
+                Route("/login", self.login, methods=["POST"]),
+                Route("/callback", self.callback, methods=["GET"]),
+            ]
+        )
 
     async def home(self, request: Request) -> Response:
-        return self.renderer.render(request, "demo_home.html", {"levels": LEVELS,
-                                                                "logout_url": None})
+        return self.renderer.render(
+            request, "demo_home.html", {"levels": LEVELS, "logout_url": None}
+        )
 
     async def login(self, request: Request) -> Response:
         form = await request.form()
@@ -61,10 +64,14 @@ class DemoServiceProvider:
             level = "substantial"
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(48)
-        challenge = base64.urlsafe_b64encode(
-            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        await self.store.put("demo-sp:" + state, {"nonce": nonce, "verifier": verifier,
-                                                  "level": level}, 900)
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
+        await self.store.put(
+            "demo-sp:" + state, {"nonce": nonce, "verifier": verifier, "level": level}, 900
+        )
         params = {
             "client_id": self.client_id,
             "response_type": "code",
@@ -81,21 +88,28 @@ class DemoServiceProvider:
         return RedirectResponse(f"{self.issuer}/authorize?{urlencode(params)}", status_code=303)
 
     def _page(self, request: Request, **context: Any) -> Response:
-        base = {"claims": None, "error": None, "error_description": None, "levels": LEVELS,
-                "logout_url": None}
+        base = {
+            "claims": None,
+            "error": None,
+            "error_description": None,
+            "levels": LEVELS,
+            "logout_url": None,
+        }
         return self.renderer.render(request, "demo_result.html", {**base, **context})
 
     async def callback(self, request: Request) -> Response:
         q = request.query_params
         pending = await self.store.take("demo-sp:" + q.get("state", "")) if q.get("state") else None
         if pending is None:
-            return self._page(request, error="invalid_state",
-                              error_description="unknown or reused state")
+            return self._page(
+                request, error="invalid_state", error_description="unknown or reused state"
+            )
         if q.get("iss") != self.issuer:  # RFC 9207 §2.4: mix-up defence
             return self._page(request, error="invalid_issuer", error_description="wrong iss")
         if "error" in q:
-            return self._page(request, error=q["error"],
-                              error_description=q.get("error_description", ""))
+            return self._page(
+                request, error=q["error"], error_description=q.get("error_description", "")
+            )
         try:
             claims = await self._redeem(q.get("code", ""), pending)
         except (httpx.HTTPError, jwt.InvalidTokenError, ValueError) as exc:
@@ -105,19 +119,31 @@ class DemoServiceProvider:
     def client_assertion(self) -> str:
         now = int(time.time())
         return jwt.encode(
-            {"iss": self.client_id, "sub": self.client_id, "aud": self.issuer,
-             "jti": secrets.token_urlsafe(16), "iat": now, "exp": now + 60},
-            self.key, algorithm="RS256", headers={"kid": self.kid} if self.kid else None)
+            {
+                "iss": self.client_id,
+                "sub": self.client_id,
+                "aud": self.issuer,
+                "jti": secrets.token_urlsafe(16),
+                "iat": now,
+                "exp": now + 60,
+            },
+            self.key,
+            algorithm="RS256",
+            headers={"kid": self.kid} if self.kid else None,
+        )
 
     async def _redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
-        resp = await self.http.post(f"{self.issuer}/token", data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": self.redirect_uri,
-            "code_verifier": pending["verifier"],
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": self.client_assertion(),
-        })
+        resp = await self.http.post(
+            f"{self.issuer}/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.redirect_uri,
+                "code_verifier": pending["verifier"],
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": self.client_assertion(),
+            },
+        )
         body = resp.json()
         if resp.status_code != 200:
             raise ValueError(f"{body.get('error')}: {body.get('error_description')}")
@@ -125,8 +151,13 @@ class DemoServiceProvider:
         header = jwt.get_unverified_header(body["id_token"])
         jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
         claims: dict[str, Any] = jwt.decode(
-            body["id_token"], jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=self.client_id,
-            issuer=self.issuer, options={"require": ["exp", "iat", "sub", "nonce", "acr"]})
+            body["id_token"],
+            jwt.PyJWK(jwk).key,
+            algorithms=["RS256"],
+            audience=self.client_id,
+            issuer=self.issuer,
+            options={"require": ["exp", "iat", "sub", "nonce", "acr"]},
+        )
         if claims["nonce"] != pending["nonce"]:
             raise ValueError("nonce mismatch")
         if Level.from_acr(claims["acr"]) < Level.from_name(pending["level"]):

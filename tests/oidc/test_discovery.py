@@ -16,11 +16,18 @@ async def test_discovery_is_served_at_both_well_known_paths(broker: BrokerFixtur
 
 async def test_discovery_states_the_profile_choices(broker: BrokerFixture) -> None:
     meta = (await broker.browser().client.get("/.well-known/openid-configuration")).json()
-    for name in ("authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint",
-                 "scopes_supported", "subject_types_supported", "claims_supported",
-                 "id_token_signing_alg_values_supported",
-                 "userinfo_signing_alg_values_supported",
-                 "request_object_signing_alg_values_supported"):
+    for name in (
+        "authorization_endpoint",
+        "token_endpoint",
+        "jwks_uri",
+        "userinfo_endpoint",
+        "scopes_supported",
+        "subject_types_supported",
+        "claims_supported",
+        "id_token_signing_alg_values_supported",
+        "userinfo_signing_alg_values_supported",
+        "request_object_signing_alg_values_supported",
+    ):
         assert name in meta, name
     assert meta["response_types_supported"] == ["code"]
     assert meta["grant_types_supported"] == ["authorization_code"]

@@ -1,4 +1,4 @@
-"""The complete login with the DigiD simulator, the token endpoint and userinfo (NL GOV §1.3-1.8)."""
+"""The complete DigiD login, the token endpoint and userinfo (NL GOV profile §1.3-1.8)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,18 @@ RP = "https://rp.example/cb"
 BSN = "999999990"
 
 
-async def _code(broker: BrokerFixture, client_id: str, browser: Browser | None = None,
-                level: str = "substantieel", **extra: str) -> tuple[AuthRequest, str]:
+async def _code(
+    broker: BrokerFixture,
+    client_id: str,
+    browser: Browser | None = None,
+    level: str = "substantieel",
+    **extra: str,
+) -> tuple[AuthRequest, str]:
     request = auth_params(client_id, RP, **extra)
     browser = browser or broker.browser()
-    response = await digid_login(browser, "/authorize?" + urlencode(request.params), bsn=BSN,
-                                 level=level)
+    response = await digid_login(
+        browser, "/authorize?" + urlencode(request.params), bsn=BSN, level=level
+    )
     query = query_of(response.headers["location"])
     assert query.get("state") == request.state
     assert query.get("iss") == ISSUER
@@ -32,10 +38,18 @@ async def _code(broker: BrokerFixture, client_id: str, browser: Browser | None =
     return request, query["code"]
 
 
-async def _token(broker: BrokerFixture, client_id: str, key: ClientKey, code: str,
-                 verifier: str, **overrides: Any) -> Any:
+async def _token(
+    broker: BrokerFixture,
+    client_id: str,
+    key: ClientKey,
+    code: str,
+    verifier: str,
+    **overrides: Any,
+) -> Any:
     data = {
-        "grant_type": "authorization_code", "code": code, "redirect_uri": RP,
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": RP,
         "code_verifier": verifier,
         "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
         "client_assertion": key.assertion(client_id, ISSUER),
@@ -49,9 +63,9 @@ def _verify(broker: BrokerFixture, id_token: str, client_id: str) -> dict[str, A
     jwks = broker.state.keys.jwks()
     header = jwt.get_unverified_header(id_token)
     jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
-    claims: dict[str, Any] = jwt.decode(id_token, jwt.PyJWK(jwk).key,
-                                        algorithms=[header["alg"]], audience=client_id,
-                                        issuer=ISSUER)
+    claims: dict[str, Any] = jwt.decode(
+        id_token, jwt.PyJWK(jwk).key, algorithms=[header["alg"]], audience=client_id, issuer=ISSUER
+    )
     return claims
 
 
@@ -63,7 +77,8 @@ def rp(broker: BrokerFixture) -> tuple[str, ClientKey]:
 
 
 async def test_full_digid_login_gives_an_id_token_by_the_profile(
-        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, key = rp
     request, code = await _code(broker, client_id)
     response = await _token(broker, client_id, key, code, request.verifier)
@@ -92,7 +107,8 @@ async def test_bsn_only_for_bsn_entitled_clients(broker: BrokerFixture) -> None:
 
 
 async def test_pairwise_sub_is_stable_per_client_and_differs_between_clients(
-        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     other_key = ClientKey.rsa()
     other_id, _ = broker.add_client(other_key, services=[Level.LOW])
     subs = []
@@ -114,17 +130,20 @@ async def test_id_token_algorithm_follows_the_registration(broker: BrokerFixture
 
 
 async def test_code_reuse_is_refused_and_revokes_the_first_tokens(
-        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, key = rp
     request, code = await _code(broker, client_id)
     first = (await _token(broker, client_id, key, code, request.verifier)).json()
     userinfo = await broker.browser().client.get(
-        "/userinfo", headers={"Authorization": f"Bearer {first['access_token']}"})
+        "/userinfo", headers={"Authorization": f"Bearer {first['access_token']}"}
+    )
     assert userinfo.status_code == 200
     again = await _token(broker, client_id, key, code, request.verifier)
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
     revoked = await broker.browser().client.get(
-        "/userinfo", headers={"Authorization": f"Bearer {first['access_token']}"})
+        "/userinfo", headers={"Authorization": f"Bearer {first['access_token']}"}
+    )
     assert revoked.status_code == 401
 
 
@@ -134,28 +153,30 @@ async def test_expired_code_is_refused(broker: BrokerFixture, rp: tuple[str, Cli
     store = broker.state.store
     for stored_key in list(store._data):
         if stored_key.startswith("code:"):
-            expiry, value = store._data[stored_key]
+            _expiry, value = store._data[stored_key]
             store._data[stored_key] = (time.monotonic() - 1, value)
     response = await _token(broker, client_id, key, code, request.verifier)
     assert response.json()["error"] == "invalid_grant"
 
 
 @pytest.mark.parametrize("verifier", ["wrong" * 10, None, "short"])
-async def test_pkce_verifier_must_match(broker: BrokerFixture, rp: tuple[str, ClientKey],
-                                        verifier: str | None) -> None:
+async def test_pkce_verifier_must_match(
+    broker: BrokerFixture, rp: tuple[str, ClientKey], verifier: str | None
+) -> None:
     client_id, key = rp
     request, code = await _code(broker, client_id)
-    response = await _token(broker, client_id, key, code, request.verifier,
-                            code_verifier=verifier)
+    response = await _token(broker, client_id, key, code, request.verifier, code_verifier=verifier)
     assert response.json()["error"] == "invalid_grant"
 
 
-async def test_redirect_uri_at_token_endpoint_must_match(broker: BrokerFixture,
-                                                         rp: tuple[str, ClientKey]) -> None:
+async def test_redirect_uri_at_token_endpoint_must_match(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, key = rp
     request, code = await _code(broker, client_id)
-    response = await _token(broker, client_id, key, code, request.verifier,
-                            redirect_uri="https://rp.example/other")
+    response = await _token(
+        broker, client_id, key, code, request.verifier, redirect_uri="https://rp.example/other"
+    )
     assert response.json()["error"] == "invalid_grant"
 
 
@@ -167,8 +188,9 @@ def _hs256_with_public_key(client_id: str, key: ClientKey) -> str:
 
     from cryptography.hazmat.primitives import serialization
 
-    pem = key.private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = key.private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     enc = lambda d: base64.urlsafe_b64encode(_json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
     now = int(time.time())
     head = enc({"alg": "HS256", "kid": key.kid})
@@ -177,10 +199,13 @@ def _hs256_with_public_key(client_id: str, key: ClientKey) -> str:
     return f"{head}.{body}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}"
 
 
-@pytest.mark.parametrize("case", ["other_key", "wrong_aud", "expired", "none_alg", "hs256",
-                                  "wrong_iss", "no_jti", "missing"])
-async def test_bad_client_assertions_are_refused(broker: BrokerFixture, rp: tuple[str, ClientKey],
-                                                 case: str) -> None:
+@pytest.mark.parametrize(
+    "case",
+    ["other_key", "wrong_aud", "expired", "none_alg", "hs256", "wrong_iss", "no_jti", "missing"],
+)
+async def test_bad_client_assertions_are_refused(
+    broker: BrokerFixture, rp: tuple[str, ClientKey], case: str
+) -> None:
     client_id, key = rp
     request, code = await _code(broker, client_id)
     assertion: str | None
@@ -193,8 +218,17 @@ async def test_bad_client_assertions_are_refused(broker: BrokerFixture, rp: tupl
     elif case == "expired":
         assertion = key.assertion(client_id, ISSUER, exp=int(time.time()) - 120)
     elif case == "none_alg":
-        assertion = jwt.encode({"iss": client_id, "sub": client_id, "aud": ISSUER, "jti": "j",
-                                "exp": int(time.time()) + 60}, None, algorithm="none")
+        assertion = jwt.encode(
+            {
+                "iss": client_id,
+                "sub": client_id,
+                "aud": ISSUER,
+                "jti": "j",
+                "exp": int(time.time()) + 60,
+            },
+            None,
+            algorithm="none",
+        )
     elif case == "hs256":
         assertion = _hs256_with_public_key(client_id, key)
     elif case == "wrong_iss":
@@ -203,22 +237,25 @@ async def test_bad_client_assertions_are_refused(broker: BrokerFixture, rp: tupl
         assertion = key.assertion(client_id, ISSUER, jti=None)
     else:
         assertion = None
-    response = await _token(broker, client_id, key, code, request.verifier,
-                            client_assertion=assertion)
+    response = await _token(
+        broker, client_id, key, code, request.verifier, client_assertion=assertion
+    )
     assert response.status_code == 401, response.text
     assert response.json()["error"] == "invalid_client"
 
 
-async def test_client_assertion_cannot_be_replayed(broker: BrokerFixture,
-                                                   rp: tuple[str, ClientKey]) -> None:
+async def test_client_assertion_cannot_be_replayed(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, key = rp
     assertion = key.assertion(client_id, ISSUER)
     request, code = await _code(broker, client_id)
     ok = await _token(broker, client_id, key, code, request.verifier, client_assertion=assertion)
     assert ok.status_code == 200
     request, code = await _code(broker, client_id)
-    replay = await _token(broker, client_id, key, code, request.verifier,
-                          client_assertion=assertion)
+    replay = await _token(
+        broker, client_id, key, code, request.verifier, client_assertion=assertion
+    )
     assert replay.status_code == 401
 
 
@@ -227,14 +264,20 @@ async def test_client_secret_basic_only_for_clients_registered_so(broker: Broker
     secret = broker.last_secret
     request, code = await _code(broker, client_id)
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": RP,
-            "code_verifier": request.verifier}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": RP,
+        "code_verifier": request.verifier,
+    }
     wrong = base64.b64encode(f"{client_id}:nope".encode()).decode()
-    bad = await broker.browser().client.post("/token", data=data,
-                                             headers={"Authorization": f"Basic {wrong}"})
+    bad = await broker.browser().client.post(
+        "/token", data=data, headers={"Authorization": f"Basic {wrong}"}
+    )
     assert bad.status_code == 401
-    good = await broker.browser().client.post("/token", data=data,
-                                              headers={"Authorization": f"Basic {basic}"})
+    good = await broker.browser().client.post(
+        "/token", data=data, headers={"Authorization": f"Basic {basic}"}
+    )
     assert good.status_code == 200, good.text
     # A private_key_jwt client can not fall back to a secret.
     key = ClientKey.rsa()
@@ -242,17 +285,21 @@ async def test_client_secret_basic_only_for_clients_registered_so(broker: Broker
     request, code = await _code(broker, jwt_client)
     forged = base64.b64encode(f"{jwt_client}:{secret}".encode()).decode()
     refused = await broker.browser().client.post(
-        "/token", data={**data, "code": code, "code_verifier": request.verifier},
-        headers={"Authorization": f"Basic {forged}"})
+        "/token",
+        data={**data, "code": code, "code_verifier": request.verifier},
+        headers={"Authorization": f"Basic {forged}"},
+    )
     assert refused.status_code == 401
 
 
 async def test_level_below_the_requested_acr_is_refused_never_downgraded(
-        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, _ = rp
     request = auth_params(client_id, RP, acr_values="http://eidas.europa.eu/LoA/high")
-    response = await digid_login(broker.browser(), "/authorize?" + urlencode(request.params),
-                                 level="substantieel")
+    response = await digid_login(
+        broker.browser(), "/authorize?" + urlencode(request.params), level="substantieel"
+    )
     query = query_of(response.headers["location"])
     assert query["error"] == "access_denied"
     assert "code" not in query and query["state"] == request.state
@@ -262,17 +309,20 @@ async def test_level_below_the_service_minimum_is_refused(broker: BrokerFixture)
     key = ClientKey.rsa()
     client_id, _ = broker.add_client(key, services=[Level.SUBSTANTIAL])
     request = auth_params(client_id, RP)
-    response = await digid_login(broker.browser(), "/authorize?" + urlencode(request.params),
-                                 level="midden")
+    response = await digid_login(
+        broker.browser(), "/authorize?" + urlencode(request.params), level="midden"
+    )
     assert query_of(response.headers["location"])["error"] == "access_denied"
 
 
 async def test_cancel_at_digid_returns_access_denied_to_the_client(
-        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, _ = rp
     request = auth_params(client_id, RP)
-    response = await digid_login(broker.browser(), "/authorize?" + urlencode(request.params),
-                                 action="cancel")
+    response = await digid_login(
+        broker.browser(), "/authorize?" + urlencode(request.params), action="cancel"
+    )
     query = query_of(response.headers["location"])
     assert query["error"] == "access_denied" and query["state"] == request.state
 
@@ -285,7 +335,8 @@ async def test_userinfo_as_json_and_as_signed_jwt(broker: BrokerFixture) -> None
         body = (await _token(broker, client_id, key, code, request.verifier)).json()
         id_claims = _verify(broker, body["id_token"], client_id)
         response = await broker.browser().client.get(
-            "/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+            "/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"}
+        )
         assert response.status_code == 200
         if alg is None:
             info = response.json()
@@ -297,17 +348,20 @@ async def test_userinfo_as_json_and_as_signed_jwt(broker: BrokerFixture) -> None
 
 
 async def test_userinfo_refuses_an_id_token_as_access_token(
-        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, key = rp
     request, code = await _code(broker, client_id)
     body = (await _token(broker, client_id, key, code, request.verifier)).json()
     response = await broker.browser().client.get(
-        "/userinfo", headers={"Authorization": f"Bearer {body['id_token']}"})
+        "/userinfo", headers={"Authorization": f"Bearer {body['id_token']}"}
+    )
     assert response.status_code == 401
 
 
 async def test_session_is_reused_until_prompt_login_or_max_age(
-        broker: BrokerFixture, rp: tuple[str, ClientKey]) -> None:
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
     client_id, _ = rp
     browser = broker.browser()
     await _code(broker, client_id, browser=browser)
@@ -337,22 +391,37 @@ async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixtur
         received.append(str((await request.form())["logout_token"]))
         return Response(status_code=200)
 
-    broker.transport.attach("https://rp.example",
-                            Starlette(routes=[Route("/logout", backchannel, methods=["POST"])]))
+    broker.transport.attach(
+        "https://rp.example", Starlette(routes=[Route("/logout", backchannel, methods=["POST"])])
+    )
     key = ClientKey.rsa()
-    client_id, _ = broker.add_client(key, services=[Level.LOW],
-                                     backchannel_logout_uri="https://rp.example/logout",
-                                     post_logout_redirect_uris=["https://rp.example/bye"])
+    client_id, _ = broker.add_client(
+        key,
+        services=[Level.LOW],
+        backchannel_logout_uri="https://rp.example/logout",
+        post_logout_redirect_uris=["https://rp.example/bye"],
+    )
     browser = broker.browser()
     request, code = await _code(broker, client_id, browser=browser)
     body = (await _token(broker, client_id, key, code, request.verifier)).json()
     id_claims = _verify(broker, body["id_token"], client_id)
-    bad = await browser.client.get("/logout?" + urlencode(
-        {"id_token_hint": body["id_token"], "post_logout_redirect_uri": "https://evil.example/"}))
+    bad = await browser.client.get(
+        "/logout?"
+        + urlencode(
+            {"id_token_hint": body["id_token"], "post_logout_redirect_uri": "https://evil.example/"}
+        )
+    )
     assert bad.status_code == 400 and "location" not in bad.headers
-    response = await browser.client.get("/logout?" + urlencode(
-        {"id_token_hint": body["id_token"], "post_logout_redirect_uri": "https://rp.example/bye",
-         "state": "s1"}))
+    response = await browser.client.get(
+        "/logout?"
+        + urlencode(
+            {
+                "id_token_hint": body["id_token"],
+                "post_logout_redirect_uri": "https://rp.example/bye",
+                "state": "s1",
+            }
+        )
+    )
     assert response.headers["location"] == "https://rp.example/bye?state=s1"
     for task in list(broker.state.oidc._background):
         await task

@@ -35,8 +35,9 @@ def _postgres() -> Iterator[Engine]:
     try:
         admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not reachable (set TOEGANG_TEST_POSTGRES_URL): "
-                    f"{exc}")
+        pytest.fail(
+            f"PostgreSQL at {POSTGRES_URL} is not reachable (set TOEGANG_TEST_POSTGRES_URL): {exc}"
+        )
     with admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
         url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"

@@ -23,8 +23,13 @@ def _rsa_key(bits: int, kid: str) -> rsa.RSAPrivateKey:
 def rsa_jwk(bits: int = 2048, *, private: bool = False, kid: str = "rsa-1") -> dict[str, Any]:
     key = _rsa_key(bits, kid)
     pub = key.public_key().public_numbers()
-    jwk: dict[str, Any] = {"kty": "RSA", "kid": kid, "use": "sig", "n": b64int(pub.n),
-                           "e": b64int(pub.e)}
+    jwk: dict[str, Any] = {
+        "kty": "RSA",
+        "kid": kid,
+        "use": "sig",
+        "n": b64int(pub.n),
+        "e": b64int(pub.e),
+    }
     if private:
         jwk["d"] = b64int(key.private_numbers().d)
     return jwk

@@ -23,8 +23,11 @@ class Clock:
 
 def register(engine: Engine) -> str:
     client, _ = add_client(
-        engine, name="RP", redirect_uris=["https://rp.example.nl/cb"],
-        auth_method="private_key_jwt", jwks={"keys": [ec_jwk()]},
+        engine,
+        name="RP",
+        redirect_uris=["https://rp.example.nl/cb"],
+        auth_method="private_key_jwt",
+        jwks={"keys": [ec_jwk()]},
     )
     return client.client_id
 
@@ -64,8 +67,14 @@ async def test_services_are_cached_per_client(engine: Engine) -> None:
     cache = ClientCache(engine, ttl=2.0, clock=clock)
     client_id = register(engine)
     assert await cache.services(client_id) == ()
-    service = add_service(engine, client_id, name_nl="Aangifte", name_en="Tax return",
-                          min_level=Level.SUBSTANTIAL, allows_representation=True)
+    service = add_service(
+        engine,
+        client_id,
+        name_nl="Aangifte",
+        name_en="Tax return",
+        min_level=Level.SUBSTANTIAL,
+        allows_representation=True,
+    )
     (info,) = await cache.services(client_id)  # empty results were not cached
     assert isinstance(info, ServiceInfo)
     assert info.min_level is Level.SUBSTANTIAL and info.name("en") == "Tax return"

@@ -295,7 +295,10 @@ def test_fixed_client_id_cannot_be_taken_twice(engine: Engine) -> None:
 def test_service_gets_a_uuid_and_keeps_its_level(engine: Engine) -> None:
     client, _ = jwt_client(engine)
     service = add_service(
-        engine, client.client_id, name_nl="Aangifte", name_en="Tax return",
+        engine,
+        client.client_id,
+        name_nl="Aangifte",
+        name_en="Tax return",
         min_level=Level.SUBSTANTIAL,
     )
     assert str(uuid.UUID(service.service_id)) == service.service_id
@@ -307,15 +310,28 @@ def test_service_gets_a_uuid_and_keeps_its_level(engine: Engine) -> None:
 def test_service_id_is_canonical_uuid(engine: Engine) -> None:
     client, _ = jwt_client(engine)
     given = "6F1C7C4E-9E59-4C85-8E2B-5B1B2C3D4E5F"
-    service = add_service(engine, client.client_id, name_nl="A", name_en="A",
-                          min_level=Level.HIGH, service_id=given)
+    service = add_service(
+        engine, client.client_id, name_nl="A", name_en="A", min_level=Level.HIGH, service_id=given
+    )
     assert service.service_id == given.lower()
     with pytest.raises(RegisterError, match="already registered"):
-        add_service(engine, client.client_id, name_nl="B", name_en="B", min_level=Level.LOW,
-                    service_id=given.lower())
+        add_service(
+            engine,
+            client.client_id,
+            name_nl="B",
+            name_en="B",
+            min_level=Level.LOW,
+            service_id=given.lower(),
+        )
     with pytest.raises(RegisterError, match="not a UUID"):
-        add_service(engine, client.client_id, name_nl="B", name_en="B", min_level=Level.LOW,
-                    service_id="tax-return")
+        add_service(
+            engine,
+            client.client_id,
+            name_nl="B",
+            name_en="B",
+            min_level=Level.LOW,
+            service_id="tax-return",
+        )
 
 
 def test_service_for_unknown_client_is_refused(engine: Engine) -> None:
@@ -341,8 +357,15 @@ def test_invalid_service_is_refused(engine: Engine, kwargs: dict[str, Any], mess
 def test_list_and_remove_services(engine: Engine) -> None:
     one, _ = jwt_client(engine)
     two, _ = jwt_client(engine)
-    a = add_service(engine, one.client_id, name_nl="A", name_en="A", min_level=Level.LOW,
-                    allows_representation=True, legal_domain="financial")
+    a = add_service(
+        engine,
+        one.client_id,
+        name_nl="A",
+        name_en="A",
+        min_level=Level.LOW,
+        allows_representation=True,
+        legal_domain="financial",
+    )
     add_service(engine, two.client_id, name_nl="B", name_en="B", min_level=Level.HIGH)
     assert [s.service_id for s in list_services(engine, one.client_id)] == [a.service_id]
     assert len(list_services(engine)) == 2
@@ -371,6 +394,5 @@ def test_database_cascade_also_removes_services(engine: Engine) -> None:
     client, _ = jwt_client(engine)
     add_service(engine, client.client_id, name_nl="A", name_en="A", min_level=Level.LOW)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM clients WHERE client_id = :id"),
-                     {"id": client.client_id})
+        conn.execute(text("DELETE FROM clients WHERE client_id = :id"), {"id": client.client_id})
     assert list_services(engine) == []

@@ -15,8 +15,12 @@ from broker.register.demo import DEMO_KEY_FILE, DEMO_SERVICE_ID, ensure_demo_cli
 
 
 def config_for(tmp_path: Path, port: int = 8000):  # type: ignore[no-untyped-def]
-    return load_config(environ={"TOEGANG__KEYS__DIRECTORY": str(tmp_path / "keys"),
-                                "TOEGANG__SERVER__PORT": str(port)})
+    return load_config(
+        environ={
+            "TOEGANG__KEYS__DIRECTORY": str(tmp_path / "keys"),
+            "TOEGANG__SERVER__PORT": str(port),
+        }
+    )
 
 
 def test_demo_client_is_registered_once_with_public_key_only(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,9 @@ def _requested_levels(params: Mapping[str, str], claims: dict[str, Any]) -> list
     return levels
 
 
-def _service(client: ClientInfo, services: list[ServiceInfo], scopes: list[str]) -> ServiceInfo | None:
+def _service(
+    client: ClientInfo, services: Sequence[ServiceInfo], scopes: list[str]
+) -> ServiceInfo | None:
     named = [m.group(1).lower() for s in scopes if (m := SERVICE_SCOPE.match(s))]
     if len(named) > 1:
         raise OAuthError("invalid_scope", "name exactly one service (urn:uuid:<service-id>)")
@@ -104,7 +106,7 @@ def _service(client: ClientInfo, services: list[ServiceInfo], scopes: list[str])
 
 def validate(
     client: ClientInfo,
-    services: list[ServiceInfo],
+    services: Sequence[ServiceInfo],
     redirect_uri: str,
     params: Mapping[str, str],
     means_names: set[str],

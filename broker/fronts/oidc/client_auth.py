@@ -31,8 +31,9 @@ def _invalid(description: str) -> OAuthError:
 
 
 class ClientAuthenticator:
-    def __init__(self, clients: ClientCache, keys: ClientKeys, store: Store, issuer: str,
-                 token_endpoint: str) -> None:
+    def __init__(
+        self, clients: ClientCache, keys: ClientKeys, store: Store, issuer: str, token_endpoint: str
+    ) -> None:
         self.clients = clients
         self.keys = keys
         self.store = store
@@ -60,7 +61,7 @@ class ClientAuthenticator:
             raise _invalid("malformed Basic credentials") from None
         client_id, secret = unquote(raw_id), unquote(raw_secret)  # RFC 6749 §2.3.1
         client = await self.clients.client(client_id)
-        if client is None or client.token_endpoint_auth_method != "client_secret_basic":
+        if client is None or client.token_endpoint_auth_method != "client_secret_basic":  # noqa: S105
             raise _invalid("client authentication failed")
         if not verify_client_secret(client, secret):
             raise _invalid("client authentication failed")
@@ -85,7 +86,7 @@ class ClientAuthenticator:
         if form.get("client_id") not in (None, client_id):
             raise _invalid("client_id does not match the client_assertion")
         client = await self.clients.client(client_id)
-        if client is None or client.token_endpoint_auth_method != "private_key_jwt":
+        if client is None or client.token_endpoint_auth_method != "private_key_jwt":  # noqa: S105
             raise _invalid("client authentication failed")
         try:
             key = await self.keys.key_for(client.client_id, client.jwks, client.jwks_uri, header)

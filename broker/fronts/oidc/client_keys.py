@@ -29,8 +29,13 @@ class ClientKeys:
         self._http = http
         self._cache: dict[str, tuple[float, str, dict[str, Any]]] = {}
 
-    async def _jwks(self, client_id: str, jwks: dict[str, Any] | None, jwks_uri: str | None,
-                    refresh: bool = False) -> dict[str, Any]:
+    async def _jwks(
+        self,
+        client_id: str,
+        jwks: dict[str, Any] | None,
+        jwks_uri: str | None,
+        refresh: bool = False,
+    ) -> dict[str, Any]:
         source = json.dumps(jwks, sort_keys=True) if jwks is not None else (jwks_uri or "")
         cached = self._cache.get(client_id)
         now = time.monotonic()
@@ -50,8 +55,13 @@ class ClientKeys:
         self._cache[client_id] = (now + JWKS_CACHE_SECONDS, source, parsed)
         return parsed
 
-    async def key_for(self, client_id: str, jwks: dict[str, Any] | None, jwks_uri: str | None,
-                      header: dict[str, Any]) -> Any:
+    async def key_for(
+        self,
+        client_id: str,
+        jwks: dict[str, Any] | None,
+        jwks_uri: str | None,
+        header: dict[str, Any],
+    ) -> Any:
         """The public key that must verify a JWS with ``header``; raises ClientKeyError."""
         alg = header.get("alg")
         kid = header.get("kid")

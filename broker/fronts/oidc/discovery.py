@@ -12,8 +12,20 @@ from broker.fronts.oidc.request_object import (
 )
 from broker.fronts.oidc.subject import SUB_ID_TYPES
 
-CLAIMS_SUPPORTED = ["iss", "sub", "sub_id_type", "aud", "exp", "iat", "nbf", "jti", "nonce",
-                    "acr", "auth_time", "sid"]
+CLAIMS_SUPPORTED = [
+    "iss",
+    "sub",
+    "sub_id_type",
+    "aud",
+    "exp",
+    "iat",
+    "nbf",
+    "jti",
+    "nonce",
+    "acr",
+    "auth_time",
+    "sid",
+]
 
 
 def metadata(issuer: str, acr_values: list[str] | None = None) -> dict[str, Any]:

@@ -100,12 +100,18 @@ class OidcProvider:
 
     # -- discovery --------------------------------------------------------------------------
     async def discovery(self, request: Request) -> Response:
-        return Response(self._metadata, media_type="application/json",
-                        headers={"Cache-Control": "public, max-age=3600"})
+        return Response(
+            self._metadata,
+            media_type="application/json",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     async def jwks(self, request: Request) -> Response:
-        return Response(self._jwks, media_type="application/jwk-set+json",
-                        headers={"Cache-Control": "public, max-age=300"})
+        return Response(
+            self._jwks,
+            media_type="application/jwk-set+json",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
 
     # -- authorization endpoint -------------------------------------------------------------
     def _error_page(self, request: Request, description: str, status: int = 400) -> Response:
@@ -119,14 +125,14 @@ class OidcProvider:
         )
         return self.renderer.render_error(request, error, status_code=status)
 
-    def _redirect_error(self, redirect_uri: str, state: str | None, error: str,
-                        description: str) -> Response:
+    def _redirect_error(
+        self, redirect_uri: str, state: str | None, error: str, description: str
+    ) -> Response:
         params = {"error": error, "error_description": description}
         if state:
             params["state"] = state
         params["iss"] = self.issuer  # RFC 9207 §2
-        return RedirectResponse(_add_query(redirect_uri, params), status_code=303,
-                                headers=NO_STORE)
+        return RedirectResponse(_add_query(redirect_uri, params), status_code=303, headers=NO_STORE)
 
     async def authorize(self, request: Request) -> Response:
         if request.method == "POST":
@@ -138,14 +144,19 @@ class OidcProvider:
             keys = [k for k, _ in request.query_params.multi_items()]
         if len(keys) != len(set(keys)):
             return self._error_page(request, "a parameter was sent more than once")
-        client = await self.clients.client(raw.get("client_id", "")) if raw.get("client_id") else None
+        client = (
+            await self.clients.client(raw.get("client_id", "")) if raw.get("client_id") else None
+        )
         params: dict[str, str] = raw
         if client is not None and ("request" in raw or "request_uri" in raw):
             try:
                 token = raw.get("request") or await self.request_objects.fetch(
-                    client, raw["request_uri"])
-                params = {**await self.request_objects.parse(client, token),
-                          "client_id": client.client_id}
+                    client, raw["request_uri"]
+                )
+                params = {
+                    **await self.request_objects.parse(client, token),
+                    "client_id": client.client_id,
+                }
             except RequestObjectError as exc:
                 # The redirect URI may only be trusted if it is also in the signed object.
                 try:
@@ -161,8 +172,7 @@ class OidcProvider:
         state = params.get("state")
         try:
             services = await self.clients.services(client.client_id)
-            req = authz.validate(client, services, redirect_uri, params,
-                                 set(self.flow.means))
+            req = authz.validate(client, services, redirect_uri, params, set(self.flow.means))
         except OAuthError as exc:
             return self._redirect_error(redirect_uri, state, exc.error, exc.description)
 
@@ -193,20 +203,26 @@ class OidcProvider:
             return await self._prompt_none(request, login, service)
         return await self.flow.begin(request, login, service)
 
-    async def _prompt_none(self, request: Request, login: LoginRequest,
-                           service: ServiceView) -> Response:
+    async def _prompt_none(
+        self, request: Request, login: LoginRequest, service: ServiceView
+    ) -> Response:
         """OIDC Core §3.1.2.1: no UI; answer login_required unless a session already suffices."""
         session_id = self.flow.sessions.session_id(request)
         session = await self.flow.sessions.load(session_id)
         if session is None or self.flow.reusable(session, login) is None:
             params = login.protocol_params
-            return self._redirect_error(params["redirect_uri"], params["state"], "login_required",
-                                        "no active login session at the required level")
+            return self._redirect_error(
+                params["redirect_uri"],
+                params["state"],
+                "login_required",
+                "no active login session at the required level",
+            )
         return await self.flow.begin(request, login, service)
 
     # -- Front: answers from the flow -------------------------------------------------------
-    async def finish(self, request: Request, transaction: Transaction, session_id: str,
-                     session: BrokerSession) -> Response:
+    async def finish(
+        self, request: Request, transaction: Transaction, session_id: str, session: BrokerSession
+    ) -> Response:
         login = transaction.request
         auth = transaction.authentication
         assert auth is not None
@@ -230,14 +246,18 @@ class OidcProvider:
             },
             self.code_lifetime,
         )
-        target = _add_query(params["redirect_uri"],
-                            {"code": code, "state": params["state"], "iss": self.issuer})
+        target = _add_query(
+            params["redirect_uri"], {"code": code, "state": params["state"], "iss": self.issuer}
+        )
         return RedirectResponse(target, status_code=303, headers=NO_STORE)
 
-    async def fail(self, request: Request, transaction: Transaction, error: BrokerError) -> Response:
+    async def fail(
+        self, request: Request, transaction: Transaction, error: BrokerError
+    ) -> Response:
         params = transaction.request.protocol_params
-        return self._redirect_error(params["redirect_uri"], params["state"], error.code,
-                                    error.message_en)
+        return self._redirect_error(
+            params["redirect_uri"], params["state"], error.code, error.message_en
+        )
 
     # -- token endpoint ---------------------------------------------------------------------
     async def token(self, request: Request) -> Response:
@@ -248,7 +268,8 @@ class OidcProvider:
 
     async def _token(self, request: Request) -> Response:
         if not request.headers.get("content-type", "").startswith(
-                "application/x-www-form-urlencoded"):
+            "application/x-www-form-urlencoded"
+        ):
             raise OAuthError("invalid_request", "use application/x-www-form-urlencoded")
         form = await request.form()
         keys = [k for k, _ in form.multi_items()]
@@ -270,33 +291,55 @@ class OidcProvider:
         if grant["exp"] < time.time():
             raise OAuthError("invalid_grant", "the code has expired")
         if form.get("redirect_uri") != grant["redirect_uri"]:
-            raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
+            raise OAuthError(
+                "invalid_grant", "redirect_uri does not match the authorization request"
+            )
         verifier = form.get("code_verifier")
         if not isinstance(verifier, str) or not VERIFIER.match(verifier):
             raise OAuthError("invalid_grant", "code_verifier is missing or malformed")
         # RFC 7636 §4.6: BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge
-        computed = base64.urlsafe_b64encode(
-            hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
+        computed = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest())
+            .rstrip(b"=")
+            .decode()
+        )
         if not hmac.compare_digest(computed, grant["code_challenge"]):
             raise OAuthError("invalid_grant", "PKCE verification failed")
 
         claims = self._subject_claims(client, grant)
-        id_claims = {**claims, "aud": client.client_id, "nonce": grant["nonce"],
-                     "sid": grant["sid"], "azp": client.client_id}
-        id_token = self.signer.id_token(id_claims, client.id_token_signed_response_alg,
-                                        self.id_token_lifetime)
+        id_claims = {
+            **claims,
+            "aud": client.client_id,
+            "nonce": grant["nonce"],
+            "sid": grant["sid"],
+            "azp": client.client_id,
+        }
+        id_token = self.signer.id_token(
+            id_claims, client.id_token_signed_response_alg, self.id_token_lifetime
+        )
         access_token, jti, exp = self.signer.access_token(
-            {"sub": claims["sub"], "aud": self.userinfo_audience, "client_id": client.client_id,
-             "scope": grant["scope"]},
+            {
+                "sub": claims["sub"],
+                "aud": self.userinfo_audience,
+                "client_id": client.client_id,
+                "scope": grant["scope"],
+            },
             self.access_token_lifetime,
         )
-        await self.store.put("at:" + jti, {"client_id": client.client_id, "claims": claims},
-                             max(exp - int(time.time()), 1))
+        await self.store.put(
+            "at:" + jti,
+            {"client_id": client.client_id, "claims": claims},
+            max(exp - int(time.time()), 1),
+        )
         await self.store.put("code-used:" + code_key, {"jti": jti}, self.access_token_lifetime)
         return JSONResponse(
-            {"access_token": access_token, "token_type": "Bearer",
-             "expires_in": self.access_token_lifetime, "id_token": id_token,
-             "scope": grant["scope"]},
+            {
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": self.access_token_lifetime,
+                "id_token": id_token,
+                "scope": grant["scope"],
+            },
             headers=NO_STORE,
         )
 
@@ -327,12 +370,14 @@ class OidcProvider:
     async def userinfo(self, request: Request) -> Response:
         header = request.headers.get("authorization", "")
         if header[:7].lower() != "bearer ":
-            return self._bearer_error("invalid_request", "a Bearer access token is required",
-                                      status=401)
+            return self._bearer_error(
+                "invalid_request", "a Bearer access token is required", status=401
+            )
         token = header[7:].strip()
         try:
-            claims = self.signer.verify_own(token, typ=ACCESS_TOKEN_TYPE,
-                                            audience=self.userinfo_audience)
+            claims = self.signer.verify_own(
+                token, typ=ACCESS_TOKEN_TYPE, audience=self.userinfo_audience
+            )
         except jwt.InvalidTokenError:
             return self._bearer_error("invalid_token", "the access token is invalid")
         record = await self.store.get("at:" + claims["jti"])
@@ -356,8 +401,10 @@ class OidcProvider:
         return JSONResponse(
             {"error": error, "error_description": description},
             status_code=status,
-            headers={**NO_STORE,
-                     "WWW-Authenticate": f'Bearer error="{error}", error_description="{description}"'},
+            headers={
+                **NO_STORE,
+                "WWW-Authenticate": f'Bearer error="{error}", error_description="{description}"',
+            },
         )
 
     # -- logout -----------------------------------------------------------------------------
@@ -371,13 +418,19 @@ class OidcProvider:
         client: ClientInfo | None = None
         if params.get("id_token_hint"):
             try:
-                hint = self.signer.verify_own(params["id_token_hint"], typ=None, audience=None,
-                                              verify_exp=False)
+                hint = self.signer.verify_own(
+                    params["id_token_hint"], typ=None, audience=None, verify_exp=False
+                )
             except jwt.InvalidTokenError:
-                return self._logout_error(request, "id_token_hint is not a valid ID token from "
-                                                   "this provider")
+                return self._logout_error(
+                    request, "id_token_hint is not a valid ID token from this provider"
+                )
             aud = hint.get("aud")
-            client = await self.clients.client(aud if isinstance(aud, str) else aud[0])
+            if isinstance(aud, list) and aud:
+                aud = aud[0]
+            if not isinstance(aud, str):
+                return self._logout_error(request, "id_token_hint has no audience")
+            client = await self.clients.client(aud)
         if params.get("client_id"):
             if client is not None and client.client_id != params["client_id"]:
                 return self._logout_error(request, "client_id does not match id_token_hint")
@@ -392,8 +445,9 @@ class OidcProvider:
             self._send_backchannel(ended)
         if target:
             query = {"state": params["state"]} if params.get("state") else {}
-            response: Response = RedirectResponse(_add_query(target, query) if query else target,
-                                                  status_code=303, headers=NO_STORE)
+            response: Response = RedirectResponse(
+                _add_query(target, query) if query else target, status_code=303, headers=NO_STORE
+            )
         else:
             response = self.renderer.render(request, "logged_out.html", {})
         self.flow.sessions.clear_cookie(response)
@@ -421,13 +475,20 @@ class OidcProvider:
             auth = session.authentication
             sub = None
             if auth is not None:
-                sub, _ = subject_for(secret=self.pairwise_secret,
-                                     sector=client.sector_identifier or client.client_id,
-                                     kind=auth.subject_kind, value=auth.subject,
-                                     bsn_entitled=client.bsn_entitled)
+                sub, _ = subject_for(
+                    secret=self.pairwise_secret,
+                    sector=client.sector_identifier or client.client_id,
+                    kind=auth.subject_kind,
+                    value=auth.subject,
+                    bsn_entitled=client.bsn_entitled,
+                )
             token = self.signer.logout_token(audience=client.client_id, sub=sub, sid=sid)
             try:
-                await self.http.post(client.backchannel_logout_uri, data={"logout_token": token},
-                                     timeout=5.0, follow_redirects=False)
+                await self.http.post(
+                    client.backchannel_logout_uri,
+                    data={"logout_token": token},
+                    timeout=5.0,
+                    follow_redirects=False,
+                )
             except httpx.HTTPError as exc:
                 log.warning("back-channel logout to client %s failed: %s", client_id, exc)

@@ -35,8 +35,9 @@ class RequestObjectError(Exception):
 
 
 class RequestObjects:
-    def __init__(self, keys: KeyRing, client_keys: ClientKeys, http: httpx.AsyncClient,
-                 issuer: str) -> None:
+    def __init__(
+        self, keys: KeyRing, client_keys: ClientKeys, http: httpx.AsyncClient, issuer: str
+    ) -> None:
         self.client_keys = client_keys
         self.http = http
         self.issuer = issuer
@@ -50,13 +51,16 @@ class RequestObjects:
 
     async def fetch(self, client: ClientInfo, request_uri: str) -> str:
         if request_uri not in client.request_uris:
-            raise RequestObjectError("request_uri is not registered for this client",
-                                     "invalid_request_uri")
+            raise RequestObjectError(
+                "request_uri is not registered for this client", "invalid_request_uri"
+            )
         try:
             resp = await self.http.get(request_uri, timeout=5.0, follow_redirects=False)
             resp.raise_for_status()
         except httpx.HTTPError:
-            raise RequestObjectError("request_uri could not be fetched", "invalid_request_uri") from None
+            raise RequestObjectError(
+                "request_uri could not be fetched", "invalid_request_uri"
+            ) from None
         if len(resp.content) > MAX_REQUEST_OBJECT:
             raise RequestObjectError("request object too large", "invalid_request_uri")
         return resp.text.strip()
@@ -91,8 +95,9 @@ class RequestObjects:
         if header.get("alg") not in SIGNING_ALGS:
             raise RequestObjectError("request object must be signed with RS256, PS256 or ES256")
         try:
-            key = await self.client_keys.key_for(client.client_id, client.jwks, client.jwks_uri,
-                                                 header)
+            key = await self.client_keys.key_for(
+                client.client_id, client.jwks, client.jwks_uri, header
+            )
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key,

@@ -14,8 +14,8 @@ import jwt
 from broker.flow.model import new_id
 from broker.keys import KeyRing
 
-ACCESS_TOKEN_TYPE = "at+jwt"  # RFC 9068 §2.1
-LOGOUT_TOKEN_TYPE = "logout+jwt"  # OIDC Back-Channel Logout §2.4
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - RFC 9068 §2.1
+LOGOUT_TOKEN_TYPE = "logout+jwt"  # noqa: S105 - OIDC Back-Channel Logout §2.4
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
@@ -26,7 +26,9 @@ class TokenSigner:
 
     def sign(self, claims: dict[str, Any], alg: str, typ: str = "JWT") -> str:
         key = self.keys.signing_key(alg)
-        return jwt.encode(claims, key.private_key, algorithm=alg, headers={"kid": key.kid, "typ": typ})
+        return jwt.encode(
+            claims, key.private_key, algorithm=alg, headers={"kid": key.kid, "typ": typ}
+        )
 
     def id_token(self, claims: dict[str, Any], alg: str, lifetime: int) -> str:
         now = int(time.time())
@@ -64,8 +66,9 @@ class TokenSigner:
             body["sid"] = sid
         return self.sign(body, "RS256", LOGOUT_TOKEN_TYPE)
 
-    def verify_own(self, token: str, *, typ: str | None, audience: str | None,
-                   verify_exp: bool = True) -> dict[str, Any]:
+    def verify_own(
+        self, token: str, *, typ: str | None, audience: str | None, verify_exp: bool = True
+    ) -> dict[str, Any]:
         """Verify a token this broker issued (access token, id_token_hint)."""
         header = jwt.get_unverified_header(token)
         if typ is not None and header.get("typ") != typ:
@@ -75,8 +78,11 @@ class TokenSigner:
         if key is None:
             raise jwt.InvalidTokenError("unknown key")
         algs = ["ES256"] if key.kty == "EC" else ["RS256", "PS256"]
-        options = {"require": ["iss", "exp", "iat"], "verify_exp": verify_exp,
-                   "verify_aud": audience is not None}
+        options = {
+            "require": ["iss", "exp", "iat"],
+            "verify_exp": verify_exp,
+            "verify_aud": audience is not None,
+        }
         claims: dict[str, Any] = jwt.decode(
             token,
             key.private_key.public_key(),

@@ -1,0 +1,353 @@
+"""The whole broker with the demo, end to end in real Chromium: demo SP → broker → DigiD simulator.
+
+One live server runs the broker exactly as ``toegang demo`` does (demo SP under ``/demo-sp/``,
+DigiD simulator under ``/sim/digid``), on the port the issuer names, so every redirect and every
+back-channel call (artifact resolution, token, JWKS) goes over real HTTP on 127.0.0.1. Each test
+gets a fresh browser context, so there is no broker session (SSO) carried between tests.
+
+Every page on the way is checked with axe (WCAG 2.1 A/AA); screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
+from conftest import make_config
+from playwright.sync_api import Browser, Page, sync_playwright
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from broker.app import create_app
+from broker.assurance import Level
+from broker.flow.model import Transaction
+from broker.means.base import FlowControl
+from broker.register.clients import get_service
+from broker.register.demo import DEMO_SERVICE_ID
+from broker.store import MemoryStore
+
+pytestmark = pytest.mark.browser
+
+BSN: Final = "999999990"
+#: Demo SP level name → (DigiD simulator value, broker level).
+LEVELS: Final[dict[str, tuple[str, Level]]] = {
+    "basic": ("basis", Level.BASIC),
+    "low": ("midden", Level.LOW),
+    "substantial": ("substantieel", Level.SUBSTANTIAL),
+    "high": ("hoog", Level.HIGH),
+}
+#: The acr values the NL GOV profile prescribes, written out rather than taken from the code.
+EXPECTED_ACR: Final[dict[str, str]] = {
+    "basic": "http://eID.logius.nl/LoA/basic",
+    "low": "http://eidas.europa.eu/LoA/low",
+    "substantial": "http://eidas.europa.eu/LoA/substantial",
+    "high": "http://eidas.europa.eu/LoA/high",
+}
+SIMULATOR_URL: Final = re.compile(r".*/sim/digid/sso\?.*")
+CALLBACK_URL: Final = re.compile(r".*/demo-sp/callback\?.*")
+CHOOSER_URL: Final = re.compile(r".*/login/[^/?]+(\?.*)?$")
+
+
+class _LateApp:
+    """An ASGI app whose real app is set once the server's port is known.
+
+    The issuer must be the URL the browser uses, and ``serve_app`` picks the port: so the
+    server starts with this placeholder and the broker is built for that port before any
+    request is sent.
+    """
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            raise RuntimeError("the broker is not built yet")
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class Demo:
+    url: str
+    app: Starlette
+
+    @property
+    def minimum(self) -> Level:
+        """The demo service's minimum level, as registered by ``ensure_demo_client``."""
+        service = get_service(self.app.state.broker.engine, DEMO_SERVICE_ID)
+        assert service is not None
+        return Level(service.min_level)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[Demo]:
+    late = _LateApp()
+    with serve_app(late) as url:
+        port = urlsplit(url).port
+        assert port is not None
+        config = make_config(
+            tmp_path_factory.mktemp("demo"), key_dir, TOEGANG__SERVER__PORT=str(port)
+        )
+        assert config.issuer == url  # the issuer is exactly what the browser sees
+        app = create_app(config, store=MemoryStore(), demo=True)
+        late.app = app
+        yield Demo(url, app)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    kwargs = launch_kwargs()  # skips when /usr/bin/chromium is missing
+    with sync_playwright() as p:
+        browser = p.chromium.launch(**kwargs)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    # A Dutch browser: headless Chromium otherwise sends Accept-Language en-US.
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _axe(page: Page, screenshot: str) -> None:
+    """Screenshot the page, then require zero WCAG 2.1 A/AA violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.screenshot(path=artifact_path(f"demo-{screenshot}.png"), full_page=True)
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _start(page: Page, demo: Demo, level: str, *, button: str = "#login-digid") -> None:
+    """On the demo SP's start page: pick ``level`` and press a login button."""
+    page.goto(f"{demo.url}/demo-sp/")
+    page.locator(f"#level-{level}").check()
+    page.locator(button).click()
+
+
+def _at_simulator(page: Page) -> None:
+    page.wait_for_url(SIMULATOR_URL)
+    assert page.locator("h1").inner_text() in ("Inloggen (simulator)", "Log in (simulator)")
+
+
+def _log_in_at_simulator(page: Page, sim_level: str, *, button: str = "Inloggen") -> None:
+    page.locator("#bsn").fill(BSN)
+    page.locator(f"#level-{sim_level}").check()
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_url(CALLBACK_URL)
+
+
+def _claims(page: Page) -> dict[str, str]:
+    """The demo SP's claims table as ``{claim: value}``."""
+    rows = page.locator("#claims tbody tr").all()
+    return {
+        row.locator("th").inner_text().strip(): row.locator("td").inner_text().strip()
+        for row in rows
+    }
+
+
+def _error(page: Page) -> str:
+    return page.locator("#demo-error").inner_text().strip()
+
+
+# -- the demo SP's own pages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_demo_start_page(page: Page, demo: Demo, lang: str) -> None:
+    response = page.goto(f"{demo.url}/demo-sp/?lang={lang}")
+    assert response is not None and response.ok
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").inner_text() == ("Demodienst" if lang == "nl" else "Demo service")
+    # The NL Design System CSS is served by the broker at /static, not under the mount.
+    sheets = page.evaluate("[...document.styleSheets].map(s => s.href)")
+    assert all(urlsplit(href).path.startswith("/static/") for href in sheets), sheets
+    assert page.evaluate("document.styleSheets.length") == 3
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.utrecht-button--primary-action'))"
+        ".backgroundColor"
+    ) not in ("rgba(0, 0, 0, 0)", "rgb(239, 239, 239)")  # themed, not the browser default
+    radios = page.locator("input[name=level]")
+    assert radios.count() == 4
+    assert page.locator("#level-substantial").is_checked()
+    _axe(page, f"start-{lang}")
+
+
+# -- logging in at every level -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", list(LEVELS))
+def test_login_at_each_level(page: Page, demo: Demo, level: str) -> None:
+    """Ask for ``level`` and answer it at the simulator.
+
+    The broker never asks DigiD for less than the service's minimum: a request below it is
+    raised to the minimum, so answering the lower level at the simulator is refused
+    (``access_denied``); at or above the minimum the claims carry the level's acr.
+    """
+    sim_level, wanted = LEVELS[level]
+    minimum = demo.minimum
+    _start(page, demo, level)
+    _at_simulator(page)
+    requested = page.locator("dl .utrecht-data-list__item").nth(1).inner_text()
+    minimum_value = next(v for v, lvl in LEVELS.values() if lvl == max(wanted, minimum))
+    assert minimum_value.capitalize() in requested, requested  # "minimaal Substantieel ..."
+    _axe(page, f"simulator-{level}")
+    _log_in_at_simulator(page, sim_level)
+
+    if wanted >= minimum:
+        claims = _claims(page)
+        assert claims["acr"] == EXPECTED_ACR[level]
+        assert claims["sub"]
+        assert claims["aud"] == "demo-sp"
+        assert claims["iss"] == demo.url
+        assert page.locator("h1").inner_text() == "U bent ingelogd"
+        _axe(page, f"result-{level}")
+    else:
+        assert _error(page) == "access_denied"
+        assert page.locator("#claims").count() == 0
+        assert page.locator("h1").inner_text() == "Inloggen is niet gelukt"
+        _axe(page, f"result-{level}-refused")
+
+
+def test_demo_service_minimum_is_substantial(demo: Demo) -> None:
+    """What the level tests above assume of ``broker/register/demo.py`` (basic/low refused)."""
+    assert demo.minimum == Level.SUBSTANTIAL
+
+
+def test_request_below_minimum_is_raised_to_the_minimum(page: Page, demo: Demo) -> None:
+    """Asking for Basis still gets the service minimum; the claims say what was reached."""
+    _start(page, demo, "basic")
+    _at_simulator(page)
+    minimum_value = next(v for v, lvl in LEVELS.values() if lvl == demo.minimum)
+    assert page.locator(f"#level-{minimum_value}").is_checked()  # preselected: the minimum
+    _log_in_at_simulator(page, minimum_value)
+    claims = _claims(page)
+    assert claims["acr"] == demo.minimum.acr == EXPECTED_ACR[demo.minimum.label]
+    assert claims["sub"]
+
+
+# -- cancelling ---------------------------------------------------------------------------
+
+
+def test_cancel_at_simulator_returns_access_denied(page: Page, demo: Demo) -> None:
+    _start(page, demo, "substantial")
+    _at_simulator(page)
+    page.get_by_role("button", name="Annuleren", exact=True).click()
+    page.wait_for_url(CALLBACK_URL)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["error"] == ["access_denied"]
+    assert query["iss"] == [demo.url]  # RFC 9207 on the error response too
+    assert _error(page) == "access_denied"
+    _axe(page, "result-cancelled")
+
+
+# -- the simulator in English ---------------------------------------------------------------
+
+
+def test_simulator_in_english(page: Page, demo: Demo) -> None:
+    _start(page, demo, "high")
+    _at_simulator(page)
+    assert page.locator("html").get_attribute("lang") == "nl"
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(SIMULATOR_URL)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Log in (simulator)"
+    _axe(page, "simulator-en")
+    _log_in_at_simulator(page, "hoog", button="Log in")
+    assert _claims(page)["acr"] == EXPECTED_ACR["high"]
+
+
+# -- the broker's chooser, with a second login means ---------------------------------------
+
+
+class _OtherMeans:
+    """A second login means, only so that the broker shows its chooser; never started here."""
+
+    def __init__(self, name: str, label: str, max_level: Level) -> None:
+        self.name = name
+        self.labels = {"nl": label, "en": label}
+        self.max_level = max_level
+
+    def routes(self) -> list[BaseRoute]:
+        return []
+
+    async def start(
+        self, request: Request, transaction: Transaction, flow: FlowControl
+    ) -> Response:
+        raise AssertionError("the test never chooses this means")
+
+
+@pytest.fixture
+def with_chooser(demo: Demo) -> Iterator[None]:
+    """Add one means that can serve the demo service and one whose level is too low."""
+    means: dict[str, Any] = demo.app.state.broker.flow.means
+    extra = {
+        "testmiddel": _OtherMeans("testmiddel", "Testmiddel", Level.HIGH),
+        "laagmiddel": _OtherMeans("laagmiddel", "Laagmiddel", Level.BASIC),
+    }
+    means.update(extra)
+    try:
+        yield
+    finally:
+        for name in extra:
+            means.pop(name, None)
+
+
+@pytest.mark.usefixtures("with_chooser")
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_chooser_then_digid(page: Page, demo: Demo, lang: str) -> None:
+    page.goto(f"{demo.url}/demo-sp/?lang={lang}")  # the lang cookie carries to the chooser
+    page.locator("#level-substantial").check()
+    page.locator("#login").click()  # no login_means hint: the broker lets the person choose
+    page.wait_for_url(CHOOSER_URL)
+    assert page.locator("html").get_attribute("lang") == lang
+    login_with = "Inloggen met" if lang == "nl" else "Log in with"
+    buttons = page.locator(".toegang-means-button").all_inner_texts()
+    assert [b.strip() for b in buttons] == [f"{login_with} DigiD", f"{login_with} Testmiddel"]
+    assert "Laagmiddel" in page.locator(".toegang-unavailable-list").inner_text()
+    _axe(page, f"chooser-{lang}")
+    page.get_by_role("button", name=f"{login_with} DigiD").click()
+    _at_simulator(page)
+    _log_in_at_simulator(page, "substantieel")
+    assert _claims(page)["acr"] == EXPECTED_ACR["substantial"]
+
+
+@pytest.mark.usefixtures("with_chooser")
+def test_cancel_at_chooser_returns_access_denied(page: Page, demo: Demo) -> None:
+    _start(page, demo, "substantial", button="#login")
+    page.wait_for_url(CHOOSER_URL)
+    page.get_by_role("button", name="Annuleren en terug naar Demodienst").click()
+    page.wait_for_url(CALLBACK_URL)
+    assert _error(page) == "access_denied"
+
+
+# -- logout -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_logged_out_page(page: Page, demo: Demo, lang: str) -> None:
+    _start(page, demo, "substantial")
+    _at_simulator(page)
+    _log_in_at_simulator(page, "substantieel")
+    page.goto(f"{demo.url}/logout?lang={lang}")  # no post_logout_redirect_uri: our own page
+    assert page.locator("html").get_attribute("lang") == lang
+    title = "U bent uitgelogd" if lang == "nl" else "You are logged out"
+    assert page.locator("h1").inner_text() == title
+    cookies = {c["name"] for c in page.context.cookies()}
+    assert "toegang_session" not in cookies
+    _axe(page, f"logged-out-{lang}")
+    # The session is gone: a new login goes to the simulator again instead of SSO.
+    _start(page, demo, "substantial")
+    _at_simulator(page)
