@@ -387,14 +387,14 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
     directory = config.keys.directory
     if not (directory / MANIFEST).exists():
         init_keys(directory)
-    migrate(config.database.url)
     try:
         from broker.app import create_app
     except ImportError as exc:
         raise CommandFailed(f"the broker app cannot be loaded: {exc}") from None
     import uvicorn
 
-    # With demo=True the app registers the demo service provider (ensure_demo_client).
+    # create_app migrates the database; with demo=True it also registers the demo service
+    # provider (broker.register.demo.ensure_demo_client).
     app = create_app(config, demo=True)
     issuer = config.issuer
     print("Stelsel Toegang demo")

@@ -92,17 +92,20 @@ async def test_login_across_two_instances_on_redis_and_postgresql(
     query = query_of(back.headers["location"])
     assert query["state"] == request.state and "code" in query, query
 
-    token = await browser.client.post(
-        "/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": query["code"],
-            "redirect_uri": RP,
-            "code_verifier": request.verifier,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": key.assertion(client_id, ISSUER),
-        },
-    )
+    async def redeem() -> httpx.Response:
+        return await browser.client.post(
+            "/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": query["code"],
+                "redirect_uri": RP,
+                "code_verifier": request.verifier,
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": key.assertion(client_id, ISSUER),
+            },
+        )
+
+    token = await redeem()
     assert token.status_code == 200, token.text
     claims = jwt.decode(token.json()["id_token"], options={"verify_signature": False})
     assert claims["sub"] == "999999990"
@@ -110,17 +113,7 @@ async def test_login_across_two_instances_on_redis_and_postgresql(
 
     # The code is one-time across instances: A refuses what B already redeemed.
     transport.attach(ISSUER, app_a)
-    again = await browser.client.post(
-        "/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": query["code"],
-            "redirect_uri": RP,
-            "code_verifier": request.verifier,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": key.assertion(client_id, ISSUER),
-        },
-    )
+    again = await redeem()
     assert again.json()["error"] == "invalid_grant"
     ready = await browser.client.get("/readyz")
     assert ready.json()["checks"] == {"store": True, "database": True}

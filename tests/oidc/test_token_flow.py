@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -434,3 +435,21 @@ async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixtur
     request2 = auth_params(client_id, RP, prompt="none")
     again = await browser.client.get("/authorize?" + urlencode(request2.params))
     assert query_of(again.headers["location"])["error"] == "login_required"
+
+
+async def test_broker_session_ends_after_fifteen_idle_minutes(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    client_id, _ = rp
+    browser = broker.browser()
+    await _code(broker, client_id, browser=browser)
+    store = broker.state.store
+    (session_key,) = [k for k in store._data if k.startswith("session:")]
+    expiry, raw = store._data[session_key]
+    record = json.loads(raw)
+    record["last_seen"] -= 901
+    store._data[session_key] = (expiry, json.dumps(record))
+    request = auth_params(client_id, RP, prompt="none")
+    response = await browser.client.get("/authorize?" + urlencode(request.params))
+    assert query_of(response.headers["location"])["error"] == "login_required"
+    assert broker.config.session.idle_timeout == 900

@@ -12,6 +12,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
+import anyio.to_thread
 import jwt
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -63,7 +64,8 @@ class ClientAuthenticator:
         client = await self.clients.client(client_id)
         if client is None or client.token_endpoint_auth_method != "client_secret_basic":  # noqa: S105
             raise _invalid("client authentication failed")
-        if not verify_client_secret(client, secret):
+        # scrypt costs ~15 ms: keep it off the event loop.
+        if not await anyio.to_thread.run_sync(verify_client_secret, client, secret):
             raise _invalid("client authentication failed")
         if form.get("client_id") not in (None, client_id):
             raise _invalid("client_id does not match the authenticated client")

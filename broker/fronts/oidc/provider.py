@@ -40,6 +40,11 @@ VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 §4.1
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+def _sector(client: ClientInfo) -> str:
+    """Pairwise input (OIDC Core §8.1): the client's sector; one shared sector for `public`."""
+    return "public" if client.subject_type == "public" else client.sector_identifier
+
+
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -354,7 +359,7 @@ class OidcProvider:
         auth = grant["authentication"]
         sub, sub_id_type = subject_for(
             secret=self.pairwise_secret,
-            sector=client.sector_identifier or client.client_id,
+            sector=_sector(client),
             kind=auth["subject_kind"],
             value=auth["subject"],
             bsn_entitled=client.bsn_entitled,
@@ -477,7 +482,7 @@ class OidcProvider:
             if auth is not None:
                 sub, _ = subject_for(
                     secret=self.pairwise_secret,
-                    sector=client.sector_identifier or client.client_id,
+                    sector=_sector(client),
                     kind=auth.subject_kind,
                     value=auth.subject,
                     bsn_entitled=client.bsn_entitled,
