@@ -56,6 +56,34 @@ class Level(IntEnum):
                 return level
         raise UnknownLevel(f"unknown DigiD level number: {value!r}")
 
+    @property
+    def eherkenning(self) -> str:
+        """eTD assurance class URI (§3.3); Basis has none (EH1 was abolished in 2021)."""
+        if self is Level.BASIC:
+            raise UnknownLevel("eHerkenning has no level below low (loa1 was abolished)")
+        return _EHERKENNING[self]
+
+    @classmethod
+    def from_eherkenning(cls, value: str) -> Level:
+        level = _EHERKENNING_REVERSE.get(value.strip())
+        if level is None:
+            raise UnknownLevel(f"unknown eHerkenning assurance class: {value!r}")
+        return level
+
+    @property
+    def eidas(self) -> str:
+        """eIDAS LoA URI (eIDAS SAML profile); Basis is not an eIDAS level."""
+        if self is Level.BASIC:
+            raise UnknownLevel("basic is not an eIDAS level")
+        return _ACR[self]
+
+    @classmethod
+    def from_eidas(cls, value: str) -> Level:
+        level = _ACR_REVERSE.get(value.strip().lower())
+        if level is None or level is Level.BASIC:
+            raise UnknownLevel(f"unknown eIDAS LoA: {value!r}")
+        return level
+
     @classmethod
     def from_name(cls, value: str) -> Level:
         """Config and CLI spelling: ``basic``, ``low``, ``substantial``, ``high``."""
@@ -91,5 +119,18 @@ _DIGID = {
     Level.HIGH: "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI",
 }
 _DIGID_NUMBER = {Level.BASIC: 10, Level.LOW: 20, Level.SUBSTANTIAL: 25, Level.HIGH: 30}
+
+_EHERKENNING = {
+    Level.LOW: "urn:etoegang:core:assurance-class:loa2",
+    Level.SUBSTANTIAL: "urn:etoegang:core:assurance-class:loa3",
+    Level.HIGH: "urn:etoegang:core:assurance-class:loa4",
+}
+# EH2 and EH2+ are both eIDAS low (eherkenning.nl equivalence table, §3.3).
+_EHERKENNING_REVERSE = {
+    "urn:etoegang:core:assurance-class:loa2": Level.LOW,
+    "urn:etoegang:core:assurance-class:loa2plus": Level.LOW,
+    "urn:etoegang:core:assurance-class:loa3": Level.SUBSTANTIAL,
+    "urn:etoegang:core:assurance-class:loa4": Level.HIGH,
+}
 
 ACR_VALUES_SUPPORTED = [_ACR[level] for level in Level]

@@ -428,6 +428,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         host=config.server.host,
         port=config.server.port,
         workers=workers,
+        access_log=False,  # per-request access lines cost CPU; the broker logs what matters
     )
     return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from broker.assurance import Level
+
 
 class BrokerError(Exception):
     """Base for errors with a user-facing text; ``code`` is an OAuth error code where one fits."""
@@ -33,3 +35,16 @@ class LoginCancelled(LoginMeansError):
         super().__init__(
             "U heeft het inloggen geannuleerd.", "You cancelled the login.", code="access_denied"
         )
+
+
+class LevelTooLow(LoginMeansError):
+    """The login reached a lower level than required: the flow offers a step-up, never a token."""
+
+    def __init__(self, achieved: Level, required: Level) -> None:
+        super().__init__(
+            "U bent ingelogd op een lager betrouwbaarheidsniveau dan deze dienst vereist.",
+            "You logged in at a lower assurance level than this service requires.",
+            code="access_denied",
+        )
+        self.achieved = achieved
+        self.required = required

@@ -32,6 +32,7 @@ PAIRWISE_SECRET = "pairwise.secret"  # noqa: S105 - a file name
 # the RSA encryption key receives encrypted request objects (RSA-OAEP / RSA-OAEP-256).
 KINDS: tuple[tuple[str, str], ...] = (("RSA", "sig"), ("EC", "sig"), ("RSA", "enc"))
 SIGNING_ALGS = ("RS256", "PS256", "ES256")
+RSA_BITS = 65537  # public exponent
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
@@ -63,7 +64,8 @@ def _b64int(value: int, length: int | None = None) -> str:
 
 def _generate(kty: str) -> PrivateKey:
     if kty == "RSA":
-        return rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        # 2048 bits: the PKIoverheid/NL GOV minimum, and a third of the signing cost of 3072.
+        return rsa.generate_private_key(public_exponent=RSA_BITS, key_size=2048)
     return ec.generate_private_key(ec.SECP256R1())
 
 
@@ -138,7 +140,7 @@ def _ensure_saml_key(directory: Path, common_name: str, force: bool) -> None:
     key_path, cert_path = directory / "saml-sp.key", directory / "saml-sp.crt"
     if key_path.exists() and cert_path.exists() and not force:
         return
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    key = rsa.generate_private_key(public_exponent=RSA_BITS, key_size=2048)
     _write_private(key_path, key)
     cert_path.write_bytes(self_signed_certificate(key, common_name))
 

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from broker.assurance import Level
-from broker.errors import BrokerError, LoginCancelled, LoginMeansError
+from broker.errors import BrokerError, LevelTooLow, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, LoginRequest, Transaction, new_id
 from broker.flow.session import BrokerSession, SessionManager, binding_of
 from broker.means.base import LoginMeans
@@ -90,6 +90,7 @@ class Flow:
             Route("/login/{transaction_id}", self.chooser, methods=["GET"]),
             Route("/login/{transaction_id}/means/{means}", self.choose, methods=["POST"]),
             Route("/login/{transaction_id}/cancel", self.cancel, methods=["POST"]),
+            Route("/login/{transaction_id}/stepup", self.step_up, methods=["POST"]),
         ]
 
     # -- used by fronts ---------------------------------------------------------------------
@@ -195,20 +196,9 @@ class Flow:
     ) -> Response:
         required = transaction.request.required_level
         if authentication.level < required:
-            # Policy: never answer below the required level (NL GOV §acr, attack-catalogue 3.4).
-            log.info(
-                "refused: achieved level %s below required %s (means %s)",
-                authentication.level.label,
-                required.label,
-                authentication.means,
-            )
+            # Policy, checked here for every means: never answer below the required level.
             return await self.fail(
-                request,
-                transaction,
-                LoginMeansError(
-                    "U bent ingelogd op een lager betrouwbaarheidsniveau dan deze dienst vereist.",
-                    "You logged in at a lower assurance level than this service requires.",
-                ),
+                request, transaction, LevelTooLow(authentication.level, required)
             )
         transaction.authentication = authentication
         await self.save(transaction)
@@ -241,6 +231,13 @@ class Flow:
     async def fail(
         self, request: Request, transaction: Transaction, error: BrokerError
     ) -> Response:
+        if isinstance(error, LevelTooLow):
+            log.info(
+                "step-up offered: achieved %s, required %s",
+                error.achieved.label,
+                error.required.label,
+            )
+            return await self._step_up_page(request, transaction, error)
         await self.store.delete("tx:" + transaction.id)
         front = self.fronts[transaction.request.protocol]
         return await front.fail(request, transaction, error)
@@ -298,6 +295,36 @@ class Flow:
             # A means that is not offered for this level can't be chosen by editing the form.
             return RedirectResponse(f"/login/{transaction.id}", status_code=303)
         return await self._start(request, transaction, means)
+
+    async def _step_up_page(
+        self, request: Request, transaction: Transaction, error: LevelTooLow
+    ) -> Response:
+        """Offer to log in again at the required level, or to go back (issue: level policy)."""
+        transaction.means = None
+        transaction.authentication = None
+        await self.save(transaction)
+        lang = locale_for(request)
+        service = transaction.means_state.get("service", {})
+        return self.renderer.render(
+            request,
+            "stepup.html",
+            {
+                "service_name": service.get(lang) or service.get("nl", ""),
+                "achieved_level": error.achieved,
+                "required_level": error.required,
+                "transaction": transaction.id,
+                "csrf": transaction.means_state["csrf"],
+                "retry_url": f"/login/{transaction.id}/stepup",
+                "cancel_url": f"/login/{transaction.id}/cancel",
+            },
+        )
+
+    async def step_up(self, request: Request) -> Response:
+        """Start again at the same required level; upstream must authenticate afresh."""
+        transaction = await self._checked_form(request)
+        transaction.request.force_authn = True
+        transaction.request.means_hint = None
+        return await self._route_to_means(request, transaction)
 
     async def cancel(self, request: Request) -> Response:
         transaction = await self._checked_form(request)

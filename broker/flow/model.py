@@ -54,6 +54,10 @@ class Authentication:
     auth_time: int
     attributes: dict[str, str] = field(default_factory=dict)
     upstream_session: str | None = None
+    # Representation the means itself asserts (eHerkenning: "acts for KvK X"), outermost first:
+    # [{"kind": "kvk", "value": "12345678", "attributes": {...}}, ...]; a chain lists the
+    # intermediary before the represented organisation.
+    represents: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

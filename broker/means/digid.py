@@ -24,7 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from broker.assurance import Level, UnknownLevel
-from broker.errors import LoginCancelled, LoginMeansError
+from broker.errors import LevelTooLow, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, Transaction
 from broker.identifiers import elfproef
 from broker.means.base import FlowControl
@@ -218,6 +218,9 @@ class DigidMeans:
         except SamlError as exc:
             log.warning("DigiD answer refused: %s", exc.message_en)
             return await flow.fail(request, transaction, _not_verified())
+        except LevelTooLow as low:
+            log.info("DigiD level %s below required %s", low.achieved.label, low.required.label)
+            return await flow.fail(request, transaction, low)
         return await flow.complete(request, transaction, authentication)
 
     def _flow_for(self, request: Request) -> FlowControl:
@@ -285,7 +288,7 @@ class DigidMeans:
         except UnknownLevel:
             raise SamlError("Onbekend DigiD-niveau.", "unknown AuthnContextClassRef") from None
         if level < requested:  # Comparison="minimum": never pass on a lower level
-            raise SamlError("DigiD-niveau te laag.", "achieved level below the requested level")
+            raise LevelTooLow(level, requested)
         ttl = max(1, int(verified.valid_until - time.time()) + s.clock_skew)
         if not await self.store.add(
             "saml-assertion:" + verified.assertion_id, {"at": int(time.time())}, ttl=ttl

@@ -10,6 +10,14 @@ from __future__ import annotations
 from typing import Final
 
 NL: Final[dict[str, str]] = {
+    # Step-up: the login reached a lower level than the service needs.
+    "stepup.title": "Hoger betrouwbaarheidsniveau nodig",
+    "stepup.explain": (
+        "U bent ingelogd op niveau {achieved}, maar {service} vraagt minstens niveau {required}."
+    ),
+    "stepup.advice": "Log opnieuw in met een inlogmiddel dat niveau {required} haalt.",
+    "stepup.retry": "Opnieuw inloggen op niveau {required}",
+    "stepup.back": "Terug naar {service}",
     "product_name": "Stelsel Toegang",
     "skip_link": "Naar de inhoud",
     "lang_switch.label": "Taal kiezen",
@@ -137,9 +145,22 @@ NL: Final[dict[str, str]] = {
     "demo_sp.claim": "Gegeven",
     "demo_sp.value": "Waarde",
     "demo_sp.again": "Opnieuw inloggen",
+    # eIDAS login means: the HTTP-POST binding pages (broker/means/eidas).
+    "eidas.post.to_node": "U gaat naar de Europese inlogdienst (eIDAS)",
+    "eidas.post.returning": "U komt terug van de Europese inlogdienst (eIDAS)",
+    "eidas.post.explain": "Gaat u niet vanzelf verder? Kies dan Doorgaan.",
+    "eidas.post.continue": "Doorgaan",
 }
 
 EN: Final[dict[str, str]] = {
+    # Step-up: the login reached a lower level than the service needs.
+    "stepup.title": "Higher assurance level needed",
+    "stepup.explain": (
+        "You logged in at level {achieved}, but {service} needs at least level {required}."
+    ),
+    "stepup.advice": "Log in again with a login means that reaches level {required}.",
+    "stepup.retry": "Log in again at level {required}",
+    "stepup.back": "Back to {service}",
     "product_name": "Stelsel Toegang",
     "skip_link": "Skip to content",
     "lang_switch.label": "Choose a language",
@@ -259,6 +280,11 @@ EN: Final[dict[str, str]] = {
     "demo_sp.claim": "Claim",
     "demo_sp.value": "Value",
     "demo_sp.again": "Log in again",
+    # eIDAS login means: the HTTP-POST binding pages (broker/means/eidas).
+    "eidas.post.to_node": "You are going to the European login service (eIDAS)",
+    "eidas.post.returning": "You are returning from the European login service (eIDAS)",
+    "eidas.post.explain": "If you are not taken further automatically, choose Continue.",
+    "eidas.post.continue": "Continue",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"nl": NL, "en": EN}

@@ -88,7 +88,7 @@ def ensure_demo_client(engine: Engine, config: Config) -> tuple[str, dict[str, A
 
     The schema must be migrated first. The client is BSN-entitled so the demo shows what a
     BSN-entitled provider receives from the DigiD simulator; it offers one service at
-    ``substantial`` that allows representation (id :data:`DEMO_SERVICE_ID`).
+    ``basic`` (so every DigiD level can be tried) that allows representation (id :data:`DEMO_SERVICE_ID`).
     """
     private_jwk = load_or_create_demo_key(config.keys.directory)
     jwks = {"keys": [public_jwk(private_jwk)]}
@@ -123,7 +123,7 @@ def ensure_demo_client(engine: Engine, config: Config) -> tuple[str, dict[str, A
             DEMO_CLIENT_ID,
             name_nl="Demodienst",
             name_en="Demo service",
-            min_level=Level.SUBSTANTIAL,
+            min_level=Level.BASIC,
             allows_representation=True,
             legal_domain="both",
             service_id=DEMO_SERVICE_ID,

@@ -141,14 +141,26 @@ def open_artifact_response(
 
 
 def _check_subject(
-    assertion: etree._Element, exp: Expectations, at: float
+    assertion: etree._Element, exp: Expectations, at: float, *, encrypted_id: bool = False
 ) -> tuple[str, str | None, float]:
-    """NameID plus the bearer confirmation (Profiles §4.1.4.2); returns the confirmation limit."""
+    """NameID plus the bearer confirmation (Profiles §4.1.4.2); returns the confirmation limit.
+
+    With ``encrypted_id`` the subject must be one ``saml:EncryptedID`` instead (eHerkenning,
+    ``nl-login-means.md`` §3.4); the name returned is then empty and the caller decrypts it.
+    """
     subject = require_child(assertion, NS_SAML, "Subject")
-    if child(subject, NS_SAML, "EncryptedID") is not None or child(subject, NS_SAML, "BaseID"
-                                                                    ) is not None:
-        raise SamlError("Onverwachte subject-identificatie.", "only a plain NameID is supported")
-    name_id = require_child(subject, NS_SAML, "NameID")
+    plain = ("BaseID", "NameID") if encrypted_id else ("BaseID", "EncryptedID")
+    if any(child(subject, NS_SAML, name) is not None for name in plain):
+        raise SamlError(
+            "Onverwachte subject-identificatie.",
+            f"only {'an EncryptedID' if encrypted_id else 'a plain NameID'} is supported",
+        )
+    if encrypted_id:
+        require_child(subject, NS_SAML, "EncryptedID")
+        name_text, name_format = "", None
+    else:
+        name_id = require_child(subject, NS_SAML, "NameID")
+        name_text, name_format = full_text(name_id).strip(), name_id.get("Format")
     confirmations = subject.findall(tag(NS_SAML, "SubjectConfirmation"))
     if len(confirmations) != 1 or confirmations[0].get("Method") != CM_BEARER:
         raise SamlError("Onverwachte bevestigingsmethode.", "need exactly one bearer confirmation")
@@ -162,7 +174,7 @@ def _check_subject(
     limit = check_not_on_or_after(data.get("NotOnOrAfter"), "SubjectConfirmationData NotOnOrAfter",
                                   skew=exp.clock_skew, at=at, required=True)
     assert limit is not None
-    return full_text(name_id).strip(), name_id.get("Format"), limit
+    return name_text, name_format, limit
 
 
 def _check_conditions(assertion: etree._Element, exp: Expectations, at: float) -> float | None:
@@ -196,6 +208,23 @@ def validate_response(response: etree._Element, exp: Expectations) -> VerifiedAs
 
     Raises ``SamlStatusError`` for a non-Success status and ``SamlError`` for anything else.
     """
+    return _validate_response(response, exp, encrypted_id=False)[0]
+
+
+def validate_response_encrypted_subject(
+    response: etree._Element, exp: Expectations
+) -> tuple[VerifiedAssertion, etree._Element]:
+    """Like ``validate_response``, for schemes whose subject is a ``saml:EncryptedID``
+    (eHerkenning, ``nl-login-means.md`` §3.4): the same checks, ``name_id`` left empty, and the
+    verified (signed) Assertion returned so the caller can decrypt and read attributes from it
+    and from nothing else (catalogue §3.1).
+    """
+    return _validate_response(response, exp, encrypted_id=True)
+
+
+def _validate_response(
+    response: etree._Element, exp: Expectations, *, encrypted_id: bool
+) -> tuple[VerifiedAssertion, etree._Element]:
     at = now() if exp.at is None else exp.at
     document = response.getroottree().getroot()
     check_unique_ids(document)
@@ -229,7 +258,9 @@ def validate_response(response: etree._Element, exp: Expectations) -> VerifiedAs
     _check_issuer(assertion, exp.idp_entity_id)
     check_not_before(assertion.get("IssueInstant"), "Assertion IssueInstant", skew=exp.clock_skew,
                      at=at)
-    name_id, name_format, confirmation_limit = _check_subject(assertion, exp, at)
+    name_id, name_format, confirmation_limit = _check_subject(
+        assertion, exp, at, encrypted_id=encrypted_id
+    )
     conditions_limit = _check_conditions(assertion, exp, at)
 
     statements = assertion.findall(tag(NS_SAML, "AuthnStatement"))
@@ -244,7 +275,7 @@ def validate_response(response: etree._Element, exp: Expectations) -> VerifiedAs
     context = require_child(statement, NS_SAML, "AuthnContext")
     class_ref = require_child(context, NS_SAML, "AuthnContextClassRef")
     limits = [confirmation_limit] + ([conditions_limit] if conditions_limit is not None else [])
-    return VerifiedAssertion(
+    verified = VerifiedAssertion(
         assertion_id=assertion_id,
         issuer=exp.idp_entity_id,
         name_id=name_id,
@@ -254,3 +285,4 @@ def validate_response(response: etree._Element, exp: Expectations) -> VerifiedAs
         session_index=statement.get("SessionIndex"),
         valid_until=max(limits),
     )
+    return verified, assertion

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +12,16 @@ from urllib.parse import urlencode
 import jwt
 import pytest
 from conftest import BrokerFixture
-from support import ISSUER, AuthRequest, Browser, ClientKey, auth_params, digid_login, query_of
+from support import (
+    ISSUER,
+    AuthRequest,
+    Browser,
+    ClientKey,
+    auth_params,
+    digid_login,
+    parse_form,
+    query_of,
+)
 
 from broker.assurance import Level
 from broker.identifiers import SUB_ID_TYPE_BSN, SUB_ID_TYPE_PSEUDONYM
@@ -293,27 +303,57 @@ async def test_client_secret_basic_only_for_clients_registered_so(broker: Broker
     assert refused.status_code == 401
 
 
-async def test_level_below_the_requested_acr_is_refused_never_downgraded(
+async def test_level_below_the_requested_acr_shows_step_up_never_a_lower_acr(
     broker: BrokerFixture, rp: tuple[str, ClientKey]
 ) -> None:
-    client_id, _ = rp
+    client_id, key = rp
+    browser = broker.browser()
     request = auth_params(client_id, RP, acr_values="http://eidas.europa.eu/LoA/high")
-    response = await digid_login(
-        broker.browser(), "/authorize?" + urlencode(request.params), level="substantieel"
+    page = await digid_login(
+        browser, "/authorize?" + urlencode(request.params), level="substantieel"
     )
-    query = query_of(response.headers["location"])
-    assert query["error"] == "access_denied"
-    assert "code" not in query and query["state"] == request.state
+    assert page.status_code == 200 and "Hoog" in page.text  # the step-up page, no redirect
+    assert "location" not in page.headers
+    # Log in again: DigiD is asked afresh (ForceAuthn) and this time reaches "hoog".
+    retry_url, fields = parse_form(page.text)
+    response = await browser.follow(await browser.client.post(retry_url, data=fields), stop_at=RP)
+    assert "/sim/digid/" in str(response.url)
+    form_action, sim_fields = parse_form(response.text)
+    sim_fields.update(bsn=BSN, level="hoog", action="login")
+    done = await browser.follow(
+        await browser.client.post(str(response.url.join(form_action)), data=sim_fields),
+        stop_at=RP,
+    )
+    query = query_of(done.headers["location"])
+    body = (await _token(broker, client_id, key, query["code"], request.verifier)).json()
+    assert _verify(broker, body["id_token"], client_id)["acr"] == "http://eidas.europa.eu/LoA/high"
 
 
-async def test_level_below_the_service_minimum_is_refused(broker: BrokerFixture) -> None:
+async def test_step_up_page_can_go_back_with_access_denied(broker: BrokerFixture) -> None:
     key = ClientKey.rsa()
     client_id, _ = broker.add_client(key, services=[Level.SUBSTANTIAL])
+    browser = broker.browser()
     request = auth_params(client_id, RP)
-    response = await digid_login(
-        broker.browser(), "/authorize?" + urlencode(request.params), level="midden"
-    )
-    assert query_of(response.headers["location"])["error"] == "access_denied"
+    page = await digid_login(browser, "/authorize?" + urlencode(request.params), level="midden")
+    assert page.status_code == 200
+    cancel = re.search(r'action="(/login/[^"]*/cancel)"', page.text)
+    assert cancel is not None
+    _, fields = parse_form(page.text)
+    back = await browser.client.post(cancel.group(1), data=fields)
+    query = query_of(back.headers["location"])
+    assert query["error"] == "access_denied" and "code" not in query
+    assert query["state"] == request.state
+
+
+async def test_step_up_form_needs_the_csrf_value(broker: BrokerFixture) -> None:
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(key, services=[Level.SUBSTANTIAL])
+    browser = broker.browser()
+    request = auth_params(client_id, RP)
+    page = await digid_login(browser, "/authorize?" + urlencode(request.params), level="midden")
+    retry_url, fields = parse_form(page.text)
+    forged = await browser.client.post(retry_url, data={**fields, "csrf": "forged"})
+    assert forged.status_code == 400
 
 
 async def test_cancel_at_digid_returns_access_denied_to_the_client(

@@ -46,7 +46,7 @@ def test_demo_client_is_registered_once_with_public_key_only(
 
     service = get_service(engine, DEMO_SERVICE_ID)
     assert service is not None and service.client_id == client_id
-    assert Level(service.min_level) is Level.SUBSTANTIAL
+    assert Level(service.min_level) is Level.BASIC
 
 
 def test_demo_client_follows_a_new_port_and_a_new_key(engine: Engine, tmp_path: Path) -> None:

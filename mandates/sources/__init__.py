@@ -1,0 +1,1 @@
+"""Adapters to the authoritative registers of legal representation (BRP API Gezag, CCBR)."""
