@@ -672,8 +672,9 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         processes.append(simulator)
         broker = Process(
             "broker",
-            [sys.executable, "-m", "uvicorn", "broker.app:app_from_env", "--factory", "--no-access-log",
-             "--workers", str(options.workers), "--host", LOOPBACK, "--port", str(port)],
+            [sys.executable, "-m", "uvicorn", "broker.app:app_from_env", "--factory",
+             "--no-access-log", "--workers", str(options.workers), "--host", LOOPBACK,
+             "--port", str(port)],
             install.env, directory / "broker.log",
         )
         processes.append(broker)

@@ -87,8 +87,8 @@ def ensure_demo_client(engine: Engine, config: Config) -> tuple[str, dict[str, A
     """Make sure the demo SP is registered for this issuer; return its client id and private JWK.
 
     The schema must be migrated first. The client is BSN-entitled so the demo shows what a
-    BSN-entitled provider receives from the DigiD simulator; it offers one service at
-    ``basic`` (so every DigiD level can be tried) that allows representation (id :data:`DEMO_SERVICE_ID`).
+    BSN-entitled provider receives from the DigiD simulator; it offers one service at ``basic``
+    (so every DigiD level can be tried) that allows representation (:data:`DEMO_SERVICE_ID`).
     """
     private_jwk = load_or_create_demo_key(config.keys.directory)
     jwks = {"keys": [public_jwk(private_jwk)]}

@@ -25,6 +25,7 @@ CLAIMS_SUPPORTED = [
     "acr",
     "auth_time",
     "sid",
+    "represents",
 ]
 
 

@@ -28,6 +28,7 @@ from broker.fronts.oidc import authorization_request as authz
 from broker.fronts.oidc.client_auth import ClientAuthenticator
 from broker.fronts.oidc.discovery import metadata
 from broker.fronts.oidc.errors import OAuthError
+from broker.fronts.oidc.represents import represents_claim
 from broker.fronts.oidc.request_object import RequestObjectError, RequestObjects
 from broker.fronts.oidc.subject import subject_for
 from broker.fronts.oidc.tokens import ACCESS_TOKEN_TYPE, TokenSigner
@@ -364,12 +365,22 @@ class OidcProvider:
             value=auth["subject"],
             bsn_entitled=client.bsn_entitled,
         )
-        return {
+        claims: dict[str, Any] = {
             "sub": sub,
             "sub_id_type": sub_id_type,
             "acr": Level(auth["level"]).acr,
             "auth_time": auth["auth_time"],
         }
+        represents = represents_claim(
+            auth.get("represents") or [],
+            issuer=self.issuer,
+            secret=self.pairwise_secret,
+            sector=_sector(client),
+            bsn_entitled=client.bsn_entitled,
+        )
+        if represents is not None:
+            claims["represents"] = represents
+        return claims
 
     # -- userinfo ---------------------------------------------------------------------------
     async def userinfo(self, request: Request) -> Response:
