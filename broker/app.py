@@ -28,6 +28,9 @@ from broker.fronts.oidc.request_object import RequestObjects
 from broker.fronts.oidc.tokens import TokenSigner
 from broker.keys import KeyRing
 from broker.means.base import LoginMeans
+from broker.means.eherkenning import build_eherkenning
+from broker.means.eidas import build_eidas
+from broker.means.oidc_upstream import build_oidc_upstream
 from broker.means.setup import build_digid
 from broker.pages.render import Renderer
 from broker.pages.routes import page_routes, static_mount
@@ -83,13 +86,14 @@ def create_app(
     means: dict[str, LoginMeans] = {}
     mounts: list[BaseRoute] = []
     form_targets: list[str] = []
-    if config.digid.enabled:
-        digid, digid_mounts = build_digid(config, keys, store, http)
-        means[digid.name] = digid
-        mounts.extend(digid_mounts)
-        sso = urlsplit(digid.sso_url)
-        if f"{sso.scheme}://{sso.netloc}" != issuer:
-            form_targets.append(f"{sso.scheme}://{sso.netloc}")
+    for built, built_mounts in _build_means(config, keys, store, http):
+        means[built.name] = built
+        mounts.extend(built_mounts)
+        # The chooser's POST redirects to the means' upstream: CSP form-action must allow it.
+        sso = urlsplit(built.sso_url)
+        origin = f"{sso.scheme}://{sso.netloc}"
+        if origin != issuer and origin not in form_targets:
+            form_targets.append(origin)
 
     flow = Flow(
         store=store,
@@ -174,6 +178,28 @@ def create_app(
     )
     app.state.broker = broker
     return app
+
+
+def _build_means(
+    config: Config, keys: KeyRing, store: Store, http: httpx.AsyncClient
+) -> list[tuple[Any, list[BaseRoute]]]:
+    """Every enabled login means, in the order the chooser shows them."""
+    built: list[tuple[Any, list[BaseRoute]]] = []
+    if config.digid.enabled:
+        built.append(build_digid(config, keys, store, http))
+    if config.eherkenning.enabled:
+        built.append(
+            build_eherkenning(
+                config.eherkenning, config.issuer, keys, store, http, config.keys.directory
+            )
+        )
+    if config.eidas.enabled:
+        built.append(
+            build_eidas(config.eidas, config.issuer, keys, store, http, config.keys.directory)
+        )
+    for upstream in config.oidc_means:
+        built.append(build_oidc_upstream(upstream, config.issuer, keys, store, http))
+    return built
 
 
 def _database_ok(engine: Engine) -> bool:

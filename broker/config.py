@@ -15,12 +15,15 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from broker.errors import ConfigError
+from broker.means.eherkenning.config import EherkenningConfig
+from broker.means.eidas.config import EidasConfig
+from broker.means.oidc_upstream.config import OidcUpstreamConfig
+
+__all__ = ["Config", "ConfigError", "load_config"]
+
 ENV_PREFIX = "TOEGANG__"
 CONFIG_ENV = "TOEGANG_CONFIG"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message says what to fix."""
 
 
 class _Section(BaseModel):
@@ -117,6 +120,18 @@ class DigidConfig(_Section):
         return self
 
 
+def _demo_private_means() -> list[OidcUpstreamConfig]:
+    return [
+        OidcUpstreamConfig(
+            name="voorbeeld-id",
+            label_nl="Voorbeeld-ID (privaat inlogmiddel, simulator)",
+            label_en="Example ID (private login means, simulator)",
+            simulator=True,
+            max_level="substantial",
+        )
+    ]
+
+
 class Config(_Section):
     server: ServerConfig = ServerConfig()
     store: StoreConfig = StoreConfig()
@@ -125,6 +140,18 @@ class Config(_Section):
     tokens: TokenConfig = TokenConfig()
     session: SessionConfig = SessionConfig()
     digid: DigidConfig = DigidConfig()
+    eherkenning: EherkenningConfig = EherkenningConfig()
+    eidas: EidasConfig = EidasConfig()
+    # Approved private login means over OpenID Connect; the default is one simulated means.
+    oidc_means: list[OidcUpstreamConfig] = Field(default_factory=_demo_private_means)
+
+    @model_validator(mode="after")
+    def _unique_means_names(self) -> Config:
+        names = ["digid", "eherkenning", "eidas", *(m.name for m in self.oidc_means)]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"oidc_means: names must be unique and not {', '.join(duplicates)}")
+        return self
 
     @property
     def issuer(self) -> str:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from broker.assurance import Level
 
 
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to fix."""
+
+
 class BrokerError(Exception):
     """Base for errors with a user-facing text; ``code`` is an OAuth error code where one fits."""
 

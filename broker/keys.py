@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from broker.config import ConfigError
+from broker.errors import ConfigError
 
 MANIFEST = "manifest.json"
 # Secret for pairwise subject identifiers: never rotated (that would change every pseudonym).

@@ -169,6 +169,21 @@ def parse_form(html: str) -> tuple[str, dict[str, str]]:
     )
 
 
+async def choose_means(
+    browser: Browser, response: httpx.Response, means: str, *, stop_at: str = "https://rp.example"
+) -> httpx.Response:
+    """On the chooser page, take ``means``; any other page is returned as it is."""
+    if "/login/" not in str(response.url):
+        return response
+    action_url = re.search(rf'action="(/login/[^"]*/means/{means})"', response.text)
+    assert action_url, f"{means} not offered on the chooser"
+    _, fields = parse_form(response.text)
+    return await browser.follow(
+        await browser.client.post(action_url.group(1), data={"csrf": fields["csrf"]}),
+        stop_at=stop_at,
+    )
+
+
 async def digid_login(
     browser: Browser,
     authorize_url: str,
@@ -182,14 +197,7 @@ async def digid_login(
     response = await browser.follow(await browser.client.get(authorize_url), stop_at=stop_at)
     if response.status_code in (302, 303):
         return response
-    if "/login/" in str(response.url):  # the chooser: take DigiD
-        action_url = re.search(r'action="(/login/[^"]*/means/digid)"', response.text)
-        assert action_url, "DigiD not offered on the chooser"
-        _, fields = parse_form(response.text)
-        response = await browser.follow(
-            await browser.client.post(action_url.group(1), data={"csrf": fields["csrf"]}),
-            stop_at=stop_at,
-        )
+    response = await choose_means(browser, response, "digid", stop_at=stop_at)
     assert response.status_code == 200, response.text[:500]
     form_action, fields = parse_form(response.text)
     fields.update(bsn=bsn, level=level, action=action)

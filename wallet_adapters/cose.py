@@ -7,6 +7,7 @@ and Status List CWTs. Only ES256 (-7) and the fully specified ESP256 (-9, HAIP
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ DEFAULT_COSE_ALGS = frozenset({-7, -9})
 class Sign1:
     protected_bytes: bytes
     protected: dict[Any, Any]
-    unprotected: dict[Any, Any]
+    unprotected: Mapping[Any, Any]
     payload: bytes | None
     signature: bytes
 
@@ -45,8 +46,10 @@ class Sign1:
         value = self.header(X5CHAIN)
         if isinstance(value, bytes):
             return [value]
-        if isinstance(value, list) and value and all(isinstance(v, bytes) for v in value):
-            return value
+        if isinstance(value, list | tuple) and value and all(
+            isinstance(v, bytes) for v in value
+        ):
+            return list(value)
         raise MalformedInput("COSE x5chain missing or malformed")
 
 
@@ -55,10 +58,11 @@ def parse_sign1(value: Any) -> Sign1:
         if value.tag != 18:
             raise MalformedInput("not a COSE_Sign1 tag")
         value = value.value
-    if not isinstance(value, list) or len(value) != 4:
+    # cbor2 decodes tagged content immutably (tuple / frozendict)
+    if not isinstance(value, list | tuple) or len(value) != 4:
         raise MalformedInput("COSE_Sign1 must be a 4-element array")
     protected_bytes, unprotected, payload, signature = value
-    if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, dict):
+    if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, Mapping):
         raise MalformedInput("COSE_Sign1 headers malformed")
     if payload is not None and not isinstance(payload, bytes):
         raise MalformedInput("COSE_Sign1 payload must be bstr or nil")

@@ -166,6 +166,6 @@ def sign_compact(
     signing_input = (
         b64url_encode(json_dumps(full_header)) + "." + b64url_encode(json_dumps(payload))
     )
-    curve, hash_cls, size = _EC_ALGS[alg]
+    _curve, hash_cls, size = _EC_ALGS[alg]
     der = key.sign(signing_input.encode("ascii"), ec.ECDSA(hash_cls()))
     return signing_input + "." + b64url_encode(der_to_raw(der, size))

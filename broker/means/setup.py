@@ -6,7 +6,8 @@ import httpx
 from cryptography.x509 import load_pem_x509_certificate
 from starlette.routing import BaseRoute, Mount
 
-from broker.config import Config, ConfigError
+from broker.config import Config
+from broker.errors import ConfigError
 from broker.keys import KeyRing
 from broker.means.digid import DigidMeans, DigidSettings
 from broker.store import Store

@@ -1,57 +1,117 @@
 """Enveloped XML signatures: verification with pinned certificates and wrapping defences.
 
-signxml checks the cryptography; it knows nothing about SAML (catalogue §3.6). The rules added
-here make sure the element we read is the element that was signed (XSW1–XSW8, catalogue §3.1):
+SAML uses one narrow profile of XML Signature (SAML Core §5.4): one enveloped signature per
+signed element, exclusive c14n, one same-document Reference, RSA with SHA-2. Anything else is
+refused before any cryptography runs, so the verifier here implements only that profile, with
+one canonicalisation of SignedInfo, one of the signed element and one parse of the signed bytes
+per signature (a general-purpose verifier re-serialises and re-parses the whole document about
+half a dozen times per signature, which dominated the broker's CPU per login). The rules that
+make sure the element we read is the element that was signed (XSW1–XSW8, catalogue §3.1):
 
 * the ``ds:Signature`` is a direct child of the element it signs and there is exactly one;
+* the Signature has the schema's shape: SignedInfo, SignatureValue, optional KeyInfo, nothing
+  else; SignedInfo is CanonicalizationMethod, SignatureMethod and exactly one Reference;
 * its single Reference points at ``#<ID of that parent>`` (SAML Core §5.4.2, enveloped);
 * only the enveloped-signature and exclusive c14n transforms (SAML Core §5.4.3, §5.4.4);
 * no ``ds:Object`` anywhere (XSW8 hides the original there);
-* ID values are unique in the whole document (XSW variants duplicate them);
-* keys come only from the configured certificates, never from KeyInfo (catalogue §3.2);
+* ID values are unique in the whole document (XSW variants duplicate them; checked by callers
+  on the whole document, ``check_unique_ids``);
+* keys come only from the configured certificates, never from KeyInfo (catalogue §3.2), and a
+  pinned certificate is only used within its validity period;
 * only SHA-2 RSA signatures and digests (SHA-1 refused, catalogue §3.2);
-* the caller continues with ``VerifyResult.signed_xml`` only: the canonical, re-parsed signed
-  bytes, never the received tree.
+* the Reference (URI, digest method and value) is read from the *verified* SignedInfo bytes;
+* the caller continues with the returned element only: the canonical, re-parsed signed bytes
+  (comments dropped, the enveloped Signature removed), never the received tree.
+
+Signing builds the same profile directly (RSA-SHA256, SHA-256, exclusive c14n).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
+import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
-from signxml import (  # type: ignore[attr-defined]
-    CanonicalizationMethod,
-    DigestAlgorithm,
-    SignatureConstructionMethod,
-    SignatureMethod,
-    XMLSigner,
-    XMLVerifier,
-)
-from signxml.exceptions import SignXMLException
-from signxml.verifier import SignatureConfiguration, VerifyResult
 
 from broker.saml.xml import NS_DS, NS_SAML, SamlError, safe_parser, tag
 
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-SIGNATURE_METHODS = frozenset(
-    {SignatureMethod.RSA_SHA256, SignatureMethod.RSA_SHA384, SignatureMethod.RSA_SHA512}
-)
-DIGEST_ALGORITHMS = frozenset(
-    {DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512}
-)
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+# Allowed SignatureMethod URIs: (name used in messages, hash for RSA PKCS#1 v1.5).
+SIGNATURE_METHODS: dict[str, tuple[str, type[hashes.HashAlgorithm]]] = {
+    RSA_SHA256: ("RSA_SHA256", hashes.SHA256),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": ("RSA_SHA384", hashes.SHA384),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": ("RSA_SHA512", hashes.SHA512),
+}
+# Allowed DigestMethod URIs and their hashlib names.
+DIGEST_ALGORITHMS: dict[str, str] = {
+    SHA256: "sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384": "sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
+}
+# Names of algorithms that are recognised but refused, for a readable reason in the log.
+_REFUSED_NAMES = {
+    "http://www.w3.org/2000/09/xmldsig#rsa-sha1": "RSA_SHA1",
+    "http://www.w3.org/2000/09/xmldsig#dsa-sha1": "DSA_SHA1",
+    "http://www.w3.org/2000/09/xmldsig#hmac-sha1": "HMAC_SHA1",
+    "http://www.w3.org/2000/09/xmldsig#sha1": "SHA1",
+}
 _ID_NAMES = ("ID", "Id", "id")
+_DS_SIGNATURE = tag(NS_DS, "Signature")
+_DS_SIGNED_INFO = tag(NS_DS, "SignedInfo")
+_DS_SIGNATURE_VALUE = tag(NS_DS, "SignatureValue")
+_DS_KEY_INFO = tag(NS_DS, "KeyInfo")
+_DS_C14N = tag(NS_DS, "CanonicalizationMethod")
+_DS_SIGNATURE_METHOD = tag(NS_DS, "SignatureMethod")
+_DS_REFERENCE = tag(NS_DS, "Reference")
+_DS_TRANSFORMS = tag(NS_DS, "Transforms")
+_DS_TRANSFORM = tag(NS_DS, "Transform")
+_DS_DIGEST_METHOD = tag(NS_DS, "DigestMethod")
+_DS_DIGEST_VALUE = tag(NS_DS, "DigestValue")
+_EC_INCLUSIVE_NAMESPACES = "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"
 
 
 def load_certificates(pems: Iterable[bytes]) -> list[x509.Certificate]:
-    """Parse the pinned PEM certificates (configuration, not the message, is the trust root)."""
+    """Parse the pinned PEM certificates (configuration, not the message, is the trust root).
+
+    Call this once when the configuration is loaded, not per message.
+    """
     certs = [x509.load_pem_x509_certificate(pem) for pem in pems]
     if not certs:
         raise ValueError("at least one pinned certificate is required")
     return certs
+
+
+@dataclass(frozen=True)
+class _PinnedKey:
+    public_key: rsa.RSAPublicKey | None  # None: not an RSA key, never verifies anything
+    not_before: dt.datetime
+    not_after: dt.datetime
+
+
+@lru_cache(maxsize=64)
+def _pinned(cert: x509.Certificate) -> _PinnedKey:
+    """The public key and validity period of a pinned certificate, extracted once."""
+    key = cert.public_key()
+    return _PinnedKey(
+        key if isinstance(key, rsa.RSAPublicKey) else None,
+        cert.not_valid_before_utc,
+        cert.not_valid_after_utc,
+    )
 
 
 def check_unique_ids(root: etree._Element) -> None:
@@ -59,7 +119,7 @@ def check_unique_ids(root: etree._Element) -> None:
     seen: set[str] = set()
     for element in root.iter(etree.Element):
         for name, value in element.attrib.items():
-            local = etree.QName(name).localname
+            local = name.rpartition("}")[2]
             if local not in _ID_NAMES:
                 continue
             if value in seen:
@@ -73,15 +133,24 @@ def reject_ds_object(root: etree._Element) -> None:
         raise SamlError("Het SAML-bericht bevat ds:Object.", "ds:Object is not allowed")
 
 
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    """Element children only (comments and processing instructions are not structure)."""
+    return [c for c in parent if isinstance(c.tag, str)]
+
+
+def _bad_shape(detail: str) -> SamlError:
+    return SamlError("Onverwachte opbouw van de handtekening.", detail)
+
+
 def _check_shape(signature: etree._Element, element_id: str) -> None:
     """SignedInfo must be the plain SAML profile of XML Signature (SAML Core §5.4)."""
-    signed_info = signature.find(tag(NS_DS, "SignedInfo"))
+    signed_info = signature.find(_DS_SIGNED_INFO)
     if signed_info is None:
         raise SamlError("Handtekening zonder SignedInfo.", "signature without SignedInfo")
-    c14n = signed_info.find(tag(NS_DS, "CanonicalizationMethod"))
+    c14n = signed_info.find(_DS_C14N)
     if c14n is None or c14n.get("Algorithm") != EXC_C14N:
         raise SamlError("Onverwachte canonicalisatie.", "canonicalization must be exclusive c14n")
-    references = signed_info.findall(tag(NS_DS, "Reference"))
+    references = signed_info.findall(_DS_REFERENCE)
     if len(references) != 1:
         raise SamlError("Handtekening moet één Reference hebben.", "expected exactly one Reference")
     if references[0].get("URI") != "#" + element_id:
@@ -89,7 +158,7 @@ def _check_shape(signature: etree._Element, element_id: str) -> None:
             "Handtekening verwijst niet naar het ondertekende element.",
             "Reference URI is not the ID of the signature's parent",
         )
-    transforms = references[0].findall(f"{tag(NS_DS, 'Transforms')}/{tag(NS_DS, 'Transform')}")
+    transforms = references[0].findall(f"{_DS_TRANSFORMS}/{_DS_TRANSFORM}")
     algorithms = [t.get("Algorithm") for t in transforms]
     if ENVELOPED not in algorithms or any(a not in (ENVELOPED, EXC_C14N) for a in algorithms) or (
         len(algorithms) != len(set(algorithms))
@@ -104,6 +173,85 @@ def _check_shape(signature: etree._Element, element_id: str) -> None:
                             "transform parameters are not allowed")
 
 
+def _check_structure(signature: etree._Element) -> None:
+    """The XML Signature schema's element order, restricted to what SAML uses (§5.4)."""
+    names = [c.tag for c in _elements(signature)]
+    if names not in ([_DS_SIGNED_INFO, _DS_SIGNATURE_VALUE],
+                     [_DS_SIGNED_INFO, _DS_SIGNATURE_VALUE, _DS_KEY_INFO]):
+        raise _bad_shape("Signature must be SignedInfo, SignatureValue and optional KeyInfo")
+    info_children = _elements(_elements(signature)[0])
+    if [c.tag for c in info_children] != [_DS_C14N, _DS_SIGNATURE_METHOD, _DS_REFERENCE]:
+        raise _bad_shape("SignedInfo must be CanonicalizationMethod, SignatureMethod, Reference")
+    c14n, method, reference = info_children
+    c14n_children = _elements(c14n)
+    if len(c14n_children) > 1 or any(c.tag != _EC_INCLUSIVE_NAMESPACES for c in c14n_children):
+        raise _bad_shape("unexpected CanonicalizationMethod parameters")
+    if _elements(method):
+        raise _bad_shape("SignatureMethod parameters are not allowed")
+    if [c.tag for c in _elements(reference)] != [_DS_TRANSFORMS, _DS_DIGEST_METHOD,
+                                                 _DS_DIGEST_VALUE]:
+        raise _bad_shape("Reference must be Transforms, DigestMethod, DigestValue")
+
+
+def _c14n(element: etree._Element, prefixes: list[str] | None = None) -> bytes:
+    """Exclusive XML Canonicalization 1.0 without comments of ``element`` and its subtree."""
+    return etree.tostring(
+        element, method="c14n", exclusive=True, with_comments=False,
+        inclusive_ns_prefixes=prefixes,
+    )
+
+
+def _inclusive_prefixes(c14n_method: etree._Element) -> list[str] | None:
+    found = c14n_method.find(_EC_INCLUSIVE_NAMESPACES)
+    if found is None:
+        return None
+    return (found.get("PrefixList") or "").split()
+
+
+def _b64(text: str | None) -> bytes:
+    try:
+        return base64.b64decode("".join((text or "").split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise SamlError("De handtekening is geen base64.", "signature value is not base64"
+                        ) from None
+
+
+def _remove_keeping_tail(node: etree._Element) -> None:
+    """Remove ``node`` but not the text after it (the enveloped-signature transform removes the
+    Signature element only, XMLDSig §6.6.4)."""
+    parent = node.getparent()
+    assert parent is not None
+    tail = node.tail
+    if tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(node)
+
+
+def _signed_payload(element: etree._Element) -> bytes:
+    """The canonical bytes the Reference covers: ``element`` without its own Signature."""
+    detached = copy.deepcopy(element)  # keeps the in-scope namespaces; the received tree stays
+    detached.tail = None
+    signature = detached.find(_DS_SIGNATURE)
+    assert signature is not None
+    _remove_keeping_tail(signature)
+    return _c14n(detached)
+
+
+def _refused_name(uri: str | None) -> str:
+    return _REFUSED_NAMES.get(uri or "", uri or "(none)")
+
+
+def _invalid(reason: str) -> SamlError:
+    return SamlError(
+        "De handtekening van het SAML-bericht is ongeldig.",
+        f"signature invalid or not made with a pinned certificate ({reason})",
+    )
+
+
 def verify_enveloped(
     element: etree._Element, certificates: Sequence[x509.Certificate]
 ) -> etree._Element:
@@ -115,46 +263,84 @@ def verify_enveloped(
     element_id = element.get("ID")
     if not element_id:
         raise SamlError("Ondertekend element zonder ID.", "signed element has no ID")
-    signatures = element.findall(tag(NS_DS, "Signature"))
+    signatures = element.findall(_DS_SIGNATURE)
     if not signatures:
         raise SamlError("Het SAML-bericht is niet ondertekend.", "element is not signed")
     if len(signatures) > 1:
         raise SamlError("Meer dan één handtekening.", "more than one Signature on element")
+    signature = signatures[0]
     reject_ds_object(element)
-    _check_shape(signatures[0], element_id)
-    config = SignatureConfiguration(
-        require_x509=True,
-        location="./",
-        expect_references=1,
-        signature_methods=SIGNATURE_METHODS,
-        digest_algorithms=DIGEST_ALGORITHMS,
-    )
-    result: VerifyResult | None = None
+    _check_shape(signature, element_id)
+    _check_structure(signature)
+    signed_info = signature.find(_DS_SIGNED_INFO)
+    assert signed_info is not None
+    method_uri = signed_info.find(_DS_SIGNATURE_METHOD).get("Algorithm")  # type: ignore[union-attr]
+    method = SIGNATURE_METHODS.get(method_uri or "")
+    if method is None:
+        raise _invalid(f"InvalidInput: Signature method {_refused_name(method_uri)} forbidden "
+                       "by configuration")
+    c14n_method = signed_info.find(_DS_C14N)
+    assert c14n_method is not None
+    signed_info_c14n = _c14n(signed_info, _inclusive_prefixes(c14n_method))
+    raw_signature = _b64(signature.findtext(_DS_SIGNATURE_VALUE))
+
+    # The key comes from the configuration only; KeyInfo in the message is never read.
+    now = dt.datetime.now(dt.UTC)
     reason = "no certificate"
+    verified = False
     for cert in certificates:
-        try:
-            verified = XMLVerifier().verify(
-                element, x509_cert=cert, expect_config=config, parser=safe_parser(),
-                id_attribute="ID",
-            )
-        except SignXMLException as exc:
-            reason = f"{type(exc).__name__}: {str(exc)[:120]}"  # algorithm/digest names only
+        pinned = _pinned(cert)
+        if pinned.public_key is None:
+            reason = "InvalidCertificate: pinned certificate has no RSA key"
             continue
-        if isinstance(verified, VerifyResult):
-            result = verified
-            break
-    if result is None:
-        raise SamlError(
-            "De handtekening van het SAML-bericht is ongeldig.",
-            f"signature invalid or not made with a pinned certificate ({reason})",
-        )
-    signed = result.signed_xml
-    if signed is None or signed.tag != element.tag or signed.get("ID") != element_id:
+        if not pinned.not_before <= now <= pinned.not_after:
+            reason = "InvalidCertificate: pinned certificate is not valid at validation time"
+            continue
+        try:
+            pinned.public_key.verify(raw_signature, signed_info_c14n, padding.PKCS1v15(),
+                                     method[1]())
+        except InvalidSignature:
+            reason = "InvalidSignature: Signature verification failed"
+            continue
+        verified = True
+        break
+    if not verified:
+        raise _invalid(reason)
+
+    # From here on only the verified SignedInfo is read (not the received one).
+    trusted_info = etree.fromstring(signed_info_c14n, parser=safe_parser())
+    reference = trusted_info.find(_DS_REFERENCE)
+    if reference is None or reference.get("URI") != "#" + element_id:
+        raise _invalid("InvalidInput: verified Reference does not name the signed element")
+    digest_uri = reference.find(_DS_DIGEST_METHOD).get("Algorithm")  # type: ignore[union-attr]
+    digest_name = DIGEST_ALGORITHMS.get(digest_uri or "")
+    if digest_name is None:
+        raise _invalid(f"InvalidInput: Digest algorithm {_refused_name(digest_uri)} forbidden "
+                       "by configuration")
+    expected = _b64(reference.findtext(_DS_DIGEST_VALUE))
+    payload = _signed_payload(element)
+    if not hmac.compare_digest(expected, hashlib.new(digest_name, payload).digest()):
+        raise _invalid("InvalidDigest: Digest mismatch for reference 0")
+
+    # Continue with the signed bytes only: canonical (no comments), re-parsed, detached.
+    signed = etree.fromstring(payload, parser=safe_parser())
+    if signed.tag != element.tag or signed.get("ID") != element_id:
         raise SamlError(
             "De handtekening dekt niet het gelezen element.",
             "signed data is not the element being consumed",
         )
     return signed
+
+
+@lru_cache(maxsize=16)
+def _certificate_base64(cert_pem: bytes) -> str:
+    der = x509.load_pem_x509_certificate(cert_pem).public_bytes(Encoding.DER)
+    return base64.b64encode(der).decode("ascii")
+
+
+def _ds(parent: etree._Element, local: str, algorithm: str | None = None) -> etree._Element:
+    attrs = {"Algorithm": algorithm} if algorithm is not None else {}
+    return etree.SubElement(parent, tag(NS_DS, local), attrs)
 
 
 def sign_enveloped(
@@ -165,22 +351,33 @@ def sign_enveloped(
     The ``ds:Signature`` goes right after ``saml:Issuer``, where the SAML schema puts it for
     requests, responses and assertions (SAML Core §3.2.1, §2.3.3); first child if no Issuer.
     """
-    if not element.get("ID"):
+    element_id = element.get("ID")
+    if not element_id:
         raise ValueError("element to sign needs an ID attribute")
     doc = copy.deepcopy(element)
-    placeholder = etree.Element(tag(NS_DS, "Signature"), {"Id": "placeholder"}, nsmap={"ds": NS_DS})
+    doc.tail = None
+    # The enveloped transform removes the Signature again: digest the element without it.
+    digest = hashlib.sha256(_c14n(doc)).digest()
+    signature = etree.Element(_DS_SIGNATURE, nsmap={"ds": NS_DS})
+    signed_info = _ds(signature, "SignedInfo")
+    _ds(signed_info, "CanonicalizationMethod", EXC_C14N)
+    _ds(signed_info, "SignatureMethod", RSA_SHA256)
+    reference = etree.SubElement(signed_info, _DS_REFERENCE, {"URI": "#" + element_id})
+    transforms = _ds(reference, "Transforms")
+    _ds(transforms, "Transform", ENVELOPED)
+    _ds(transforms, "Transform", EXC_C14N)
+    _ds(reference, "DigestMethod", SHA256)
+    _ds(reference, "DigestValue").text = base64.b64encode(digest).decode("ascii")
+    value = _ds(signature, "SignatureValue")
+    key_info = _ds(signature, "KeyInfo")
+    _ds(_ds(key_info, "X509Data"), "X509Certificate").text = _certificate_base64(cert_pem)
     issuer = doc.find(tag(NS_SAML, "Issuer"))
     if issuer is not None:
-        issuer.addnext(placeholder)
+        issuer.addnext(signature)
     else:
-        doc.insert(0, placeholder)
-    signer = XMLSigner(
-        method=SignatureConstructionMethod.enveloped,
-        signature_algorithm=SignatureMethod.RSA_SHA256,
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
-    )
-    signed: etree._Element = signer.sign(
-        doc, key=key, cert=cert_pem.decode("ascii"), id_attribute="ID"
-    )
-    return signed
+        doc.insert(0, signature)
+    # SignedInfo is canonicalised where it stands, exactly as a verifier will see it.
+    signed_info = signature[0]
+    raw = key.sign(_c14n(signed_info), padding.PKCS1v15(), hashes.SHA256())
+    value.text = base64.b64encode(raw).decode("ascii")
+    return doc

@@ -16,6 +16,7 @@ from typing import Final
 
 @dataclass(frozen=True)
 class TestPerson:
+    __test__ = False  # not a pytest test class
     id: str  # stable form value
     country: str
     person_identifier: str

@@ -129,4 +129,3 @@ class ClientAuthenticator:
             raise ClientAuthError("assertion replayed (jti)")
         self._seen_jti.put(client.client_id + " " + jti, True)
         return client
-

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
-from conftest import make_config
+from broker_harness import make_config
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import jwt
 import pytest
-from conftest import BrokerFixture
+from broker_harness import BrokerFixture
 from support import ISSUER, ClientKey, auth_params, query_of
 
 from broker.assurance import Level

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import BrokerFixture
+from broker_harness import BrokerFixture
 from support import ISSUER
 
 

@@ -15,7 +15,7 @@ import httpx
 import jwt
 import psycopg
 import pytest
-from conftest import BrokerFixture, make_config
+from broker_harness import BrokerFixture, make_config
 from support import ISSUER, Browser, ClientKey, LoopbackTransport, auth_params, parse_form, query_of
 
 from broker.app import create_app
@@ -78,7 +78,7 @@ async def test_login_across_two_instances_on_redis_and_postgresql(
     client_id, _ = broker_a.add_client(key, services=[Level.LOW], bsn_entitled=True)
 
     browser = Browser(httpx.AsyncClient(transport=transport, base_url=ISSUER))
-    request = auth_params(client_id, RP)
+    request = auth_params(client_id, RP, login_means="digid")
     transport.attach(ISSUER, app_a)  # the browser starts on instance A ...
     response = await browser.follow(
         await browser.client.get("/authorize?" + urlencode(request.params))

@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 
 import jwt
 import pytest
-from conftest import BrokerFixture
+from broker_harness import BrokerFixture
 from support import (
     ISSUER,
     AuthRequest,
     Browser,
     ClientKey,
     auth_params,
+    choose_means,
     digid_login,
     parse_form,
     query_of,
@@ -317,6 +318,7 @@ async def test_level_below_the_requested_acr_shows_step_up_never_a_lower_acr(
     # Log in again: DigiD is asked afresh (ForceAuthn) and this time reaches "hoog".
     retry_url, fields = parse_form(page.text)
     response = await browser.follow(await browser.client.post(retry_url, data=fields), stop_at=RP)
+    response = await choose_means(browser, response, "digid")
     assert "/sim/digid/" in str(response.url)
     form_action, sim_fields = parse_form(response.text)
     sim_fields.update(bsn=BSN, level="hoog", action="login")
@@ -417,7 +419,7 @@ async def test_session_is_reused_until_prompt_login_or_max_age(
     # prompt=login forces DigiD again (ForceAuthn).
     request = auth_params(client_id, RP, prompt="login")
     response = await browser.client.get("/authorize?" + urlencode(request.params))
-    assert "/sim/digid/" in response.headers["location"]
+    assert response.headers["location"].startswith(("/login/", f"{ISSUER}/sim/digid/"))
 
 
 async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixture) -> None:

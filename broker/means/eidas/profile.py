@@ -54,10 +54,11 @@ MANDATORY: Final[tuple[AttributeSpec, ...]] = (
 
 # Countries that run eIDAS nodes: EU member states and the EEA. eIDAS writes Greece as "EL"
 # (EU country-code convention), so both EL and the ISO code GR are accepted.
-EIDAS_COUNTRIES: Final = frozenset(
-    "AT BE BG CY CZ DE DK EE EL ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK"
-    .split()
-)
+EIDAS_COUNTRIES: Final = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR",
+    "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL",
+    "NO", "PL", "PT", "RO", "SE", "SI", "SK",
+})
 DESTINATION_COUNTRY: Final = "NL"
 MAX_PERSON_IDENTIFIER: Final = 256
 _PERSON_IDENTIFIER = re.compile(r"([A-Z]{2})/([A-Z]{2})/([\x21-\x7e]+)")

@@ -8,7 +8,7 @@ import httpx
 from cryptography.x509 import load_pem_x509_certificate
 from starlette.routing import BaseRoute, Mount
 
-from broker.config import ConfigError
+from broker.errors import ConfigError
 from broker.keys import KeyRing
 from broker.means.eidas.config import EidasConfig
 from broker.means.eidas.means import EidasMeans, EidasSettings

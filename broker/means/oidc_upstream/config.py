@@ -124,9 +124,8 @@ class OidcUpstreamConfig(BaseModel):
                 raise ValueError(f"{prefix}: issuer is required (unless simulator = true)")
             if not self.client_id:
                 raise ValueError(f"{prefix}: client_id is required (unless simulator = true)")
-        if self.client_auth == "client_secret_basic" and not self.simulator:
-            if not self.client_secret:
-                raise ValueError(f"{prefix}: client_secret_basic needs client_secret")
+        if self.client_auth == "client_secret_basic" and not (self.simulator or self.client_secret):
+            raise ValueError(f"{prefix}: client_secret_basic needs client_secret")
         if self.client_auth == "private_key_jwt" and self.client_secret:
             raise ValueError(f"{prefix}: client_secret given but client_auth is private_key_jwt")
         maximum = Level.from_name(self.max_level)

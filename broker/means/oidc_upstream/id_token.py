@@ -158,4 +158,3 @@ async def validate_id_token(
         raise IdTokenError("ID token payload is not an object")
     check_claims(claims, expected)
     return claims
-

@@ -200,8 +200,11 @@ class OidcUpstreamMeans:
     def acr_values_for(self, required: Level) -> list[str]:
         """Upstream acr values that satisfy ``required``, lowest level first."""
         if self.settings.acr_levels:
-            fitting = [(lvl, acr) for acr, lvl in self.settings.acr_levels.items() if lvl >= required]
-            return [acr for _, acr in sorted(fitting)]
+            fitting = [
+                (lvl, acr) for acr, lvl in self.settings.acr_levels.items() if lvl >= required
+            ]
+            # Stable by level: equal levels keep the configured order.
+            return [acr for _, acr in sorted(fitting, key=lambda item: item[0])]
         return [level.acr for level in Level if level >= max(required, Level.LOW)]
 
     def level_of(self, acr: object) -> Level:

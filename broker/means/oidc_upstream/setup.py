@@ -7,7 +7,6 @@ import secrets
 import httpx
 from starlette.routing import BaseRoute, Mount
 
-from broker.assurance import Level
 from broker.keys import KeyRing
 from broker.means.oidc_upstream.config import OidcUpstreamConfig
 from broker.means.oidc_upstream.means import OidcUpstreamMeans, UpstreamSettings
@@ -84,4 +83,4 @@ def build_oidc_upstream(
     return OidcUpstreamMeans(settings, store, http), mounts
 
 
-__all__ = ["Level", "build_oidc_upstream", "callback_url"]
+__all__ = ["build_oidc_upstream", "callback_url"]

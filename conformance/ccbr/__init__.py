@@ -1,0 +1,1 @@
+"""Simulator of the curatele/bewind/mentorschap register interface (``mandates.sources.ccbr``)."""

@@ -1,0 +1,161 @@
+"""BRP API Gezag and CCBR clients against their simulators; the operator import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from mandates_world import T0, Simulators
+from sqlalchemy import Engine
+
+from broker.identifiers import PartyId
+from conformance.brp_gezag import families as f
+from conformance.ccbr import measures as m
+from mandates.catalogue import RepresentationKind as K
+from mandates.legal_cache import LegalRelationCache
+from mandates.sources.base import SourceUnavailable
+from mandates.sources.brp_gezag import BrpGezagClient
+from mandates.sources.ccbr import CcbrClient
+from mandates.sources.ccbr_import import import_file
+
+
+def bsn(value: str) -> PartyId:
+    return PartyId("bsn", value)
+
+
+async def test_brp_couple_two_children(sims: Simulators) -> None:
+    records = await sims.brp.relations_of(bsn(f.JAN.bsn))
+    by_child = {r.represented.value: r for r in records}
+    assert set(by_child) == {f.SANNE.bsn, f.BRAM.bsn}
+    assert by_child[f.BRAM.bsn].minor_birth_date == dt.date(2012, 2, 29)
+    assert all(r.kind is K.PARENTAL_AUTHORITY and not r.blocked for r in records)
+
+
+async def test_brp_request_shape() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"personen": []})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        await BrpGezagClient(http, "https://brp.example/").relations_of(bsn(f.JAN.bsn))
+    assert seen[0].method == "POST"
+    assert seen[0].url.path == "/api/v1/opvragenBevoegdheidTotGezag"
+    assert seen[0].headers["Accept-Gezag-Version"] == "2"
+    assert json.loads(seen[0].content) == {"burgerservicenummer": [f.JAN.bsn]}
+
+
+@pytest.mark.parametrize(
+    ("parent", "kind", "blocked", "source_type"),
+    [
+        (f.FATIMA, K.PARENTAL_AUTHORITY, False, "EenhoofdigOuderlijkGezag"),
+        (f.PETER, K.GUARDIANSHIP, False, "Voogdij"),
+        (f.MARK, K.PARENTAL_AUTHORITY, False, "GezamenlijkGezag"),
+        (f.KEES, K.PARENTAL_AUTHORITY, True, "EenhoofdigOuderlijkGezag"),
+        (f.ANNA, K.PARENTAL_AUTHORITY, True, "TijdelijkGeenGezag"),
+        (f.TOM, K.PARENTAL_AUTHORITY, True, "GezagNietTeBepalen"),
+    ],
+)
+async def test_brp_families(
+    sims: Simulators, parent: f.Person, kind: K, blocked: bool, source_type: str
+) -> None:
+    (record,) = await sims.brp.relations_of(bsn(parent.bsn))
+    assert (record.kind, record.blocked, record.source_type) == (kind, blocked, source_type)
+
+
+async def test_brp_minor_asking_gets_nothing_to_represent(sims: Simulators) -> None:
+    assert await sims.brp.relations_of(bsn(f.SANNE.bsn)) == []
+
+
+async def test_brp_unavailable(sims: Simulators) -> None:
+    sims.brp_app.state.unavailable = True
+    with pytest.raises(SourceUnavailable):
+        await sims.brp.relations_of(bsn(f.JAN.bsn))
+
+
+@pytest.mark.parametrize("failure", ["timeout", "connect", "500", "garbage"])
+async def test_brp_failures_are_unavailable(failure: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if failure == "timeout":
+            raise httpx.ReadTimeout("slow", request=request)
+        if failure == "connect":
+            raise httpx.ConnectError("refused", request=request)
+        if failure == "500":
+            return httpx.Response(500)
+        return httpx.Response(200, content=b"<html>")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        with pytest.raises(SourceUnavailable):
+            await BrpGezagClient(http, "https://brp.example").relations_of(bsn(f.JAN.bsn))
+        with pytest.raises(SourceUnavailable):
+            await CcbrClient(http, "https://ccbr.example").relations_of(bsn(m.HENK))
+
+
+async def test_ccbr_measures(sims: Simulators) -> None:
+    henk = await sims.ccbr.relations_of(bsn(m.HENK))
+    assert {(r.represented.value, r.kind) for r in henk} == {
+        (m.GERRIT, K.CURATELE),
+        (m.BERT, K.CURATELE),
+    }
+    company = await sims.ccbr.relations_of(PartyId("kvk", m.BEWIND_BV))
+    assert [(r.represented.value, r.kind) for r in company] == [(m.WIM, K.BESCHERMINGSBEWIND)]
+    (mentor,) = await sims.ccbr.relations_of(bsn(m.JOKE))
+    assert mentor.kind is K.MENTORSCHAP
+    assert await sims.ccbr.relations_of(bsn(m.GERRIT)) == []  # the subject represents nobody
+    sims.ccbr_app.state.unavailable = True
+    with pytest.raises(SourceUnavailable):
+        await sims.ccbr.relations_of(bsn(m.HENK))
+
+
+async def test_cache_max_age_and_no_stale_use(engine: Engine, sims: Simulators) -> None:
+    cache = LegalRelationCache(engine, [sims.brp], max_age=dt.timedelta(minutes=15))
+    kinds = frozenset({K.PARENTAL_AUTHORITY})
+    first = await cache.relations_of(bsn(f.JAN.bsn), kinds, T0)
+    assert len(first.relations) == 2
+    sims.brp_app.state.unavailable = True
+    cached = await cache.relations_of(bsn(f.JAN.bsn), kinds, T0 + dt.timedelta(minutes=10))
+    assert len(cached.relations) == 2 and not cached.unavailable
+    stale = await cache.relations_of(bsn(f.JAN.bsn), kinds, T0 + dt.timedelta(minutes=20))
+    assert stale.relations == [] and stale.unavailable == {"brp_gezag"}
+
+
+def test_import_good_and_bad_lines(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "ccbr.csv"
+    path.write_text(
+        "id,soort,betrokkene_bsn,vertegenwoordiger_soort,vertegenwoordiger,ingangsdatum,einddatum\n"
+        f"M1,curatele,{m.GERRIT},bsn,{m.HENK},2020-01-01,\n"
+        f"M2,beschermingsbewind,{m.WIM},kvk,{m.BEWIND_BV},2021-05-01,2030-01-01\n"
+        f"M3,mentorschap,{m.RIA},bsn,{m.JOKE},2022-03-01,\n"
+        f"M4,voogdij,{m.RIA},bsn,{m.JOKE},2022-03-01,\n"
+        f"M5,curatele,123456789,bsn,{m.HENK},2022-03-01,\n"
+        f"M6,curatele,{m.RIA},bsn,{m.HENK},2022-13-01,\n"
+        f"M7,curatele,{m.RIA},bsn,{m.HENK},2022-03-01,2021-01-01\n"
+        f"M8,curatele,{m.RIA},bsn,{m.RIA},2022-03-01,\n"
+        f"M1,curatele,{m.GERRIT},bsn,{m.HENK},2020-01-01,\n"
+        "too,few,columns\n",
+        encoding="utf-8",
+    )
+    report = import_file(engine, path, now=T0)
+    assert (report.lines, report.inserted, report.updated, report.unchanged) == (10, 3, 0, 0)
+    reasons = dict(report.rejected)
+    assert set(reasons) == {5, 6, 7, 8, 9, 10, 11}
+    assert "soort" in reasons[5] and "invalid bsn" in reasons[6] and "date" in reasons[7]
+    assert "after" in reasons[8] and "themself" in reasons[9] and "duplicate" in reasons[10]
+    again = import_file(engine, path, now=T0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_import_json_lines_updates(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "ccbr.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in m.MEASURES) + "\n{broken\n", "utf-8")
+    report = import_file(engine, path, now=T0)
+    assert (report.inserted, len(report.rejected)) == (5, 1)
+    changed = [dict(x) for x in m.MEASURES]
+    changed[0]["einddatum"] = "2027-01-01"
+    path.write_text("\n".join(json.dumps(x) for x in changed), "utf-8")
+    report = import_file(engine, path, now=T0)
+    assert (report.inserted, report.updated, report.unchanged) == (0, 1, 4)
