@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
 Json = dict[str, Any]
+Put = tuple[str, Json, int]  # key, value, ttl in seconds
 
 
 class Store(Protocol):
@@ -29,6 +31,11 @@ class Store(Protocol):
         """Return and delete atomically: at most one caller ever gets the value."""
 
     async def delete(self, key: str) -> None: ...
+
+    async def write_many(self, puts: Sequence[Put] = (), deletes: Sequence[str] = ()) -> None:
+        """``put`` every (key, value, ttl) in ``puts``, then ``delete`` every key in ``deletes``,
+        all at once: one round trip, applied together (Redis MULTI/EXEC). For the ends of a flow
+        that write several records; one-time reads and writes stay ``take`` and ``add``."""
 
     async def ping(self) -> bool: ...
 
@@ -82,6 +89,14 @@ class MemoryStore:
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
 
+    async def write_many(self, puts: Sequence[Put] = (), deletes: Sequence[str] = ()) -> None:
+        now = time.monotonic()
+        self._sweep(now)
+        for key, value, ttl in puts:
+            self._data[key] = (now + ttl, json.dumps(value))
+        for key in deletes:
+            self._data.pop(key, None)
+
     async def ping(self) -> bool:
         return True
 
@@ -112,6 +127,22 @@ class RedisStore:
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)
+
+    async def write_many(self, puts: Sequence[Put] = (), deletes: Sequence[str] = ()) -> None:
+        if len(puts) + len(deletes) == 1:  # a pipeline costs more than a single command
+            if puts:
+                await self.put(*puts[0])
+            else:
+                await self.delete(deletes[0])
+            return
+        if not puts and not deletes:
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for key, value, ttl in puts:
+                pipe.set(self._prefix + key, json.dumps(value), ex=ttl)
+            if deletes:
+                pipe.delete(*(self._prefix + key for key in deletes))
+            await pipe.execute()
 
     async def ping(self) -> bool:
         try:

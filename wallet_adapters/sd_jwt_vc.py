@@ -21,7 +21,7 @@ from wallet_adapters import sd_jwt
 from wallet_adapters.errors import (
     MalformedInput,
     PolicyError,
-    SignatureInvalid,
+    UntrustedIssuer,
     ValidityError,
     WalletVerificationError,
 )
@@ -52,7 +52,7 @@ def x5c_resolver(trust: TrustList) -> IssuerKeyResolver:
 
     def resolve(jws: CompactJws, now: dt.datetime) -> ResolvedIssuerKey:
         if "x5c" not in jws.header:
-            raise SignatureInvalid("issuer JWT has no x5c header", code="untrusted_issuer")
+            raise UntrustedIssuer("issuer JWT has no x5c header")
         chain = trust.validate(certificates_from_x5c(jws.header["x5c"]), now)
         return ResolvedIssuerKey(chain.leaf_public_key(), chain)
 
@@ -139,6 +139,8 @@ def verify_sd_jwt_vc(
     returned ``status`` reference goes to :class:`~wallet_adapters.status_list.StatusListClient`.
     """
     now = now or dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     try:
         parts = sd_jwt.split_presentation(presentation)
         jws = parse_compact(parts.issuer_jwt)

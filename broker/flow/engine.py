@@ -112,8 +112,8 @@ class Flow:
 
         reuse = self.reusable(session, login)
         if reuse is not None:
+            # Answered at once: the transaction is never stored (``_finish`` would delete it).
             transaction.authentication = reuse
-            await self.save(transaction)
             response = await self._finish(request, transaction, session_id, session)
         else:
             response = await self._route_to_means(request, transaction)
@@ -168,8 +168,13 @@ class Flow:
         self, request: Request, transaction: Transaction, means: LoginMeans
     ) -> Response:
         transaction.means = means.name
-        await self.save(transaction)
-        return await means.start(request, transaction, self)
+        revision = transaction.revision
+        response = await means.start(request, transaction, self)
+        if transaction.revision == revision:
+            # Means usually save the transaction with their own state before redirecting;
+            # save it here only for one that did not (one store write per start, not two).
+            await self.save(transaction)
+        return response
 
     # -- FlowControl ------------------------------------------------------------------------
     async def load(self, request: Request, transaction_id: str) -> Transaction:
@@ -185,11 +190,17 @@ class Flow:
             raise TransactionNotFound()
         return transaction
 
-    async def save(self, transaction: Transaction) -> None:
+    def _remaining(self, transaction: Transaction) -> int:
+        """Seconds the transaction may still live; ``TransactionNotFound`` once it expired."""
         remaining = transaction.created + self.transaction_lifetime - int(time.time())
         if remaining <= 0:
             raise TransactionNotFound()
+        return remaining
+
+    async def save(self, transaction: Transaction) -> None:
+        remaining = self._remaining(transaction)
         await self.store.put("tx:" + transaction.id, transaction.to_json(), remaining)
+        transaction.revision += 1
 
     async def complete(
         self, request: Request, transaction: Transaction, authentication: Authentication
@@ -200,8 +211,10 @@ class Flow:
             return await self.fail(
                 request, transaction, LevelTooLow(authentication.level, required)
             )
+        # The transaction ends here (``_finish`` deletes it): no need to store the result in
+        # it first, but a login that outlived the transaction is still refused.
+        self._remaining(transaction)
         transaction.authentication = authentication
-        await self.save(transaction)
         session_id = self.sessions.session_id(request)
         if session_id is None:
             raise TransactionNotFound()
@@ -224,8 +237,10 @@ class Flow:
         front = self.fronts[transaction.request.protocol]
         session = session or BrokerSession(authentication=transaction.authentication)
         response = await front.finish(request, transaction, session_id, session)
-        await self.sessions.save(session_id, session)
-        await self.store.delete("tx:" + transaction.id)
+        # Session and end of the transaction in one store round trip.
+        await self.store.write_many(
+            puts=[self.sessions.record(session_id, session)], deletes=["tx:" + transaction.id]
+        )
         return response
 
     async def fail(
@@ -320,10 +335,9 @@ class Flow:
         )
 
     async def step_up(self, request: Request) -> Response:
-        """Start again at the same required level; upstream must authenticate afresh."""
+        """Start again at the same required level and means hint; upstream logs in afresh."""
         transaction = await self._checked_form(request)
         transaction.request.force_authn = True
-        transaction.request.means_hint = None
         return await self._route_to_means(request, transaction)
 
     async def cancel(self, request: Request) -> Response:

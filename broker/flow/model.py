@@ -96,6 +96,9 @@ class Transaction:
     means: str | None = None
     means_state: dict[str, Any] = field(default_factory=dict)
     authentication: Authentication | None = None
+    # How often this object was stored in this request (not stored itself): lets the flow skip
+    # a write the login means already made.
+    revision: int = field(default=0, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -17,7 +17,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from broker.flow.model import Authentication
-from broker.store import Store
+from broker.store import Put, Store
 
 
 def binding_of(session_id: str) -> str:
@@ -98,10 +98,13 @@ class SessionManager:
         return session
 
     async def save(self, session_id: str, session: BrokerSession) -> None:
+        await self.store.put(*self.record(session_id, session))
+
+    def record(self, session_id: str, session: BrokerSession) -> Put:
+        """What ``save`` writes, for a caller that writes it together with other records
+        (``Store.write_many``); marks the session as used now, as ``save`` does."""
         session.last_seen = int(time.time())
-        await self.store.put(
-            "session:" + binding_of(session_id), session.to_json(), self.idle_timeout
-        )
+        return "session:" + binding_of(session_id), session.to_json(), self.idle_timeout
 
     async def end(self, session_id: str) -> BrokerSession | None:
         data = await self.store.take("session:" + binding_of(session_id))

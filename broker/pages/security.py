@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PERMISSIONS_POLICY: Final = (
@@ -55,6 +54,16 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, form_action_extra: Sequence[str] = ()) -> None:
         self.app = app
         self.csp = content_security_policy(form_action_extra)
+        # Built once: raw (name, value) pairs added to every response that lacks them.
+        self._headers: tuple[tuple[bytes, bytes], ...] = (
+            (b"content-security-policy", self.csp.encode("latin-1")),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", PERMISSIONS_POLICY.encode("latin-1")),
+        )
+        self._https_headers = (*self._headers, (b"strict-transport-security", HSTS.encode()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,17 +79,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
     def _add_headers(self, message: Message, *, https: bool) -> None:
-        message["headers"] = list(message.get("headers", []))
-        headers = MutableHeaders(raw=message["headers"])
-        headers.setdefault("content-security-policy", self.csp)
-        headers.setdefault("x-content-type-options", "nosniff")
-        headers.setdefault("referrer-policy", "no-referrer")
-        headers.setdefault("x-frame-options", "DENY")
-        headers.setdefault("cross-origin-opener-policy", "same-origin")
-        headers.setdefault("permissions-policy", PERMISSIONS_POLICY)
-        if https:
-            headers.setdefault("strict-transport-security", HSTS)
-        content_type = headers.get("content-type", "").lower()
-        if content_type.startswith("text/html") and "cache-control" not in headers:
-            headers["cache-control"] = "no-store"
-            headers["pragma"] = "no-cache"
+        raw: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+        present = {name.lower() for name, _ in raw}
+        for name, value in self._https_headers if https else self._headers:
+            if name not in present:  # what the application set itself is kept
+                raw.append((name, value))
+        if b"cache-control" not in present:
+            content_type = next((v for n, v in raw if n.lower() == b"content-type"), b"")
+            if content_type.lower().startswith(b"text/html"):
+                raw = [(n, v) for n, v in raw if n.lower() != b"pragma"]
+                raw.append((b"cache-control", b"no-store"))
+                raw.append((b"pragma", b"no-cache"))
+        message["headers"] = raw

@@ -14,23 +14,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
 from broker_harness import make_config
+from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from broker.app import create_app
 from broker.assurance import Level
-from broker.flow.model import Transaction
-from broker.means.base import FlowControl
 from broker.register.clients import get_service
 from broker.register.demo import DEMO_SERVICE_ID
 from broker.store import MemoryStore
@@ -269,62 +264,70 @@ def test_simulator_in_english(page: Page, demo: Demo) -> None:
     assert _claims(page)["acr"] == EXPECTED_ACR["high"]
 
 
-# -- the broker's chooser, with a second login means ---------------------------------------
+# -- the broker's chooser and every login means ----------------------------------------------
 
 
-class _OtherMeans:
-    """A second login means, only so that the broker shows its chooser; never started here."""
-
-    def __init__(self, name: str, label: str, max_level: Level) -> None:
-        self.name = name
-        self.labels = {"nl": label, "en": label}
-        self.max_level = max_level
-
-    def routes(self) -> list[BaseRoute]:
-        return []
-
-    async def start(
-        self, request: Request, transaction: Transaction, flow: FlowControl
-    ) -> Response:
-        raise AssertionError("the test never chooses this means")
-
-
-@pytest.fixture
-def with_chooser(demo: Demo) -> Iterator[None]:
-    """Add one means that can serve the demo service and one whose level is too low."""
-    means: dict[str, Any] = demo.app.state.broker.flow.means
-    extra = {
-        "testmiddel": _OtherMeans("testmiddel", "Testmiddel", Level.HIGH),
-        "laagmiddel": _OtherMeans("laagmiddel", "Laagmiddel", Level.BASIC),
-    }
-    means.update(extra)
-    try:
-        yield
-    finally:
-        for name in extra:
-            means.pop(name, None)
-
-
-@pytest.mark.usefixtures("with_chooser")
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_chooser_then_digid(page: Page, demo: Demo, lang: str) -> None:
     page.goto(f"{demo.url}/demo-sp/?lang={lang}")  # the lang cookie carries to the chooser
-    page.locator("#level-substantial").check()
+    page.locator("#level-high").check()
     page.locator("#login").click()  # no login_means hint: the broker lets the person choose
     page.wait_for_url(CHOOSER_URL)
     assert page.locator("html").get_attribute("lang") == lang
     login_with = "Inloggen met" if lang == "nl" else "Log in with"
-    buttons = page.locator(".toegang-means-button").all_inner_texts()
-    assert [b.strip() for b in buttons] == [f"{login_with} DigiD", f"{login_with} Testmiddel"]
-    assert "Laagmiddel" in page.locator(".toegang-unavailable-list").inner_text()
+    buttons = " | ".join(page.locator(".toegang-means-button").all_inner_texts())
+    for means in ("DigiD", "eHerkenning"):
+        assert f"{login_with} {means}" in buttons, buttons
+    private = "Voorbeeld-ID" if lang == "nl" else "Example ID"
+    assert private not in buttons  # reaches substantial only ...
+    assert private in page.locator(".toegang-unavailable-list").inner_text()  # ... and says so
     _axe(page, f"chooser-{lang}")
     page.get_by_role("button", name=f"{login_with} DigiD").click()
     _at_simulator(page)
-    _log_in_at_simulator(page, "substantieel")
+    _log_in_at_simulator(page, "hoog")
+    assert _claims(page)["acr"] == EXPECTED_ACR["high"]
+
+
+def _via_chooser(page: Page, demo: Demo, button: str, simulator: str) -> None:
+    _start(page, demo, "substantial", button="#login")
+    page.wait_for_url(CHOOSER_URL)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url(re.compile(rf".*/sim/{simulator}/.*"))
+    _axe(page, f"simulator-{simulator.replace('/', '-')}")
+
+
+def test_eherkenning_click_through(page: Page, demo: Demo) -> None:
+    _via_chooser(page, demo, "Inloggen met eHerkenning", "eherkenning")
+    page.locator('input[name=company][value="90000001"]').check()
+    page.locator('input[name=level][value="loa3"]').check()
+    page.locator("button[name=action][value=login]").click()
+    page.wait_for_url(CALLBACK_URL)
+    claims = _claims(page)
+    assert claims["acr"] == EXPECTED_ACR["substantial"]
+    assert "90000001" in claims["represents"]
+
+
+def test_eidas_click_through(page: Page, demo: Demo) -> None:
+    _start(page, demo, "substantial", button="#login")
+    page.wait_for_url(CHOOSER_URL)
+    page.locator("form[action$='/means/eidas'] button").click()
+    page.wait_for_url(re.compile(r".*/sim/eidas/.*"))  # the POST binding, submitted by script
+    page.locator('input[name=person][value="es-nunez"]').check()
+    page.locator('input[name=level][value="high"]').check()
+    page.locator("button[name=action][value=login]").click()
+    page.wait_for_url(CALLBACK_URL)
+    assert _claims(page)["acr"] == EXPECTED_ACR["high"]
+
+
+def test_private_means_click_through(page: Page, demo: Demo) -> None:
+    _via_chooser(page, demo, "Inloggen met Voorbeeld-ID", "oidc/voorbeeld-id")
+    page.locator('input[name=user][value="anna"]').check()
+    page.locator('input[name=level][value="substantial"]').check()
+    page.locator("button[name=action][value=login]").click()
+    page.wait_for_url(CALLBACK_URL)
     assert _claims(page)["acr"] == EXPECTED_ACR["substantial"]
 
 
-@pytest.mark.usefixtures("with_chooser")
 def test_cancel_at_chooser_returns_access_denied(page: Page, demo: Demo) -> None:
     _start(page, demo, "substantial", button="#login")
     page.wait_for_url(CHOOSER_URL)

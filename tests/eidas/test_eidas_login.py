@@ -181,7 +181,7 @@ async def test_continue_without_cookie_refused(world: World) -> None:
 
 async def test_replayed_response_refused(world: World) -> None:
     transaction, _ = await world.started()
-    encoded = __import__("conftest").encode(world.response(world.answer(transaction)))
+    encoded = __import__("eidas_world").encode(world.response(world.answer(transaction)))
     async with world.client(transaction.browser_binding) as browser:
         first = await browser.post("/means/eidas/acs/continue",
                                    data={"SAMLResponse": encoded, "RelayState": transaction.id})

@@ -9,10 +9,10 @@ import datetime as dt
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from mandates_world import AUDIT, PERMIT, T0, TAX
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from mandates_world import AUDIT, PERMIT, T0, TAX
 
 from broker.assurance import Level
 from broker.identifiers import PartyId

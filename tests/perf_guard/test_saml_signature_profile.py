@@ -70,8 +70,10 @@ def _in_document(signed: etree._Element, whitespace: bool) -> etree._Element:
     response = etree.Element(tag(NS_SAMLP, "Response"), {"ID": "_r"},
                              nsmap={"samlp": NS_SAMLP, "saml": NS_SAML, "x": "urn:x"})
     response.append(signed)
-    if whitespace:
-        signed.find(tag(NS_DS, "Signature")).tail = "\n  "
+    if whitespace:  # move the Issuer's tail behind the Signature: same signed content
+        issuer = signed.find(tag(NS_SAML, "Issuer"))
+        signed.find(tag(NS_DS, "Signature")).tail, issuer.tail = issuer.tail, None
+        assert signed.find(tag(NS_DS, "Signature")).tail
     name_id = signed.find(f".//{tag(NS_SAML, 'NameID')}")
     name_id.append(etree.Comment("c"))
     raw = etree.tostring(response)
@@ -129,7 +131,7 @@ def test_extra_signature_children_refused(keys: Any) -> None:
 
 
 def test_keyinfo_is_ignored_the_pinned_key_decides(keys: Any) -> None:
-    key, cert = keys
+    _key, cert = keys
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     other_cert = self_signed_certificate(other, "perf guard")
     received = _in_document(sign_enveloped(_assertion(), other, other_cert), False)

@@ -10,6 +10,7 @@ import cbor2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from wallet_support import *  # noqa: F403 - the shared pytest fixtures
 from wallet_support import NOW
 
 from wallet_adapters.encoding import b64url_encode

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import cbor2
 import pytest
+from wallet_support import *  # noqa: F403 - the shared pytest fixtures
 from wallet_support import NL_PID, NOW, RESPONSE_URI
 
 from wallet_adapters.errors import (

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from cryptography import x509
+from wallet_support import *  # noqa: F403 - the shared pytest fixtures
 from wallet_support import NOW, RESPONSE_URI, FakeStatusEndpoint
 
 from wallet_adapters import dcql

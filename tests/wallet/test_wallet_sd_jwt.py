@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from wallet_support import *  # noqa: F403 - the shared pytest fixtures
 from wallet_support import NL_PID, NOW
 
 from wallet_adapters.errors import (
@@ -117,7 +118,7 @@ def test_other_verifier_audience_refused(issuer: TestPidIssuer, holder: TestHold
     (IssuerFault.LEGACY_TYP, PolicyError),
     (IssuerFault.SD_EXP, PolicyError),
     (IssuerFault.NO_CNF, PolicyError),
-    (IssuerFault.NO_X5C, SignatureInvalid),
+    (IssuerFault.NO_X5C, UntrustedIssuer),
     (IssuerFault.MALFORMED_DISCLOSURE, DisclosureError),
 ])
 def test_issuer_side_faults_refused(fault: IssuerFault, exc: type[Exception],

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from wallet_support import *  # noqa: F403 - the shared pytest fixtures
 from wallet_support import NOW
 
 from wallet_adapters import sd_jwt

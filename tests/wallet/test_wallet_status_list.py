@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Callable
 
 import pytest
+from wallet_support import *  # noqa: F403 - the shared pytest fixtures
 from wallet_support import NOW, FakeStatusEndpoint
 
 from wallet_adapters.encoding import b64url_encode

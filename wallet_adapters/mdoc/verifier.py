@@ -242,6 +242,8 @@ def verify_device_response(
 ) -> list[MdocResult]:
     """Verify every Document; device authentication is required unless the policy waives it."""
     now = now or dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     try:
         response = decode_device_response(data)
         results = []

@@ -6,7 +6,7 @@ the key's type (no algorithm confusion: an RSA key never verifies an HMAC or EC 
 
 from __future__ import annotations
 
-import json
+import copy
 import time
 from typing import Any
 
@@ -27,7 +27,8 @@ class ClientKeys:
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
-        self._cache: dict[str, tuple[float, str, dict[str, Any]]] = {}
+        # client_id -> (refetch after, the inline JWKS or the jwks_uri it came from, parsed keys)
+        self._cache: dict[str, tuple[float, dict[str, Any] | str, dict[str, Any]]] = {}
 
     async def _jwks(
         self,
@@ -36,12 +37,15 @@ class ClientKeys:
         jwks_uri: str | None,
         refresh: bool = False,
     ) -> dict[str, Any]:
-        source = json.dumps(jwks, sort_keys=True) if jwks is not None else (jwks_uri or "")
+        # The registered value itself is the cache key: comparing it costs far less than
+        # serialising it on every token request; a changed registration parses anew.
+        source: dict[str, Any] | str = jwks if jwks is not None else (jwks_uri or "")
         cached = self._cache.get(client_id)
         now = time.monotonic()
         if cached and cached[1] == source and not refresh and (jwks is not None or cached[0] > now):
             return cached[2]
         if jwks is not None:
+            source = copy.deepcopy(jwks)  # a private copy to compare later registrations with
             parsed = _parse(jwks)
         elif jwks_uri:
             try:

@@ -7,6 +7,8 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ depends_on: str | None = None
 _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _timestamp(name: str, nullable: bool = False) -> sa.Column[sa.DateTime]:
+def _timestamp(name: str, nullable: bool = False) -> sa.Column[dt.datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
