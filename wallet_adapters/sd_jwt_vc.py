@@ -21,6 +21,7 @@ from wallet_adapters import sd_jwt
 from wallet_adapters.errors import (
     MalformedInput,
     PolicyError,
+    SignatureInvalid,
     UntrustedIssuer,
     ValidityError,
     WalletVerificationError,
@@ -147,6 +148,8 @@ def verify_sd_jwt_vc(
         typ = jws.header.get("typ")
         if typ != TYP and not (policy.accept_legacy_typ and typ == LEGACY_TYP):
             raise PolicyError(f"issuer JWT typ {typ!r} is not {TYP}", code="typ")
+        if jws.header.get("alg") not in policy.algorithms:  # before any key lookup
+            raise SignatureInvalid(f"issuer JWT alg {jws.header.get('alg')!r} not allowed")
         resolved = policy.key_resolver(jws, now)
         verify_compact(jws, resolved.key, policy.algorithms)
         processed = sd_jwt.process(parts, jws)
