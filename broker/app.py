@@ -32,6 +32,7 @@ from broker.means.eherkenning import build_eherkenning
 from broker.means.eidas import build_eidas
 from broker.means.oidc_upstream import build_oidc_upstream
 from broker.means.setup import build_digid
+from broker.means.wallet import build_wallet
 from broker.pages.render import Renderer
 from broker.pages.routes import page_routes, static_mount
 from broker.pages.security import SecurityHeadersMiddleware
@@ -196,6 +197,10 @@ def _build_means(
     if config.eidas.enabled:
         built.append(
             build_eidas(config.eidas, config.issuer, keys, store, http, config.keys.directory)
+        )
+    if config.wallet.enabled:
+        built.append(
+            build_wallet(config.wallet, config.issuer, keys, store, http, config.keys.directory)
         )
     for upstream in config.oidc_means:
         built.append(build_oidc_upstream(upstream, config.issuer, keys, store, http))

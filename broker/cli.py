@@ -45,7 +45,15 @@ from broker.register.database import (
 )
 from broker.register.demo import DEMO_PATH
 from broker.register.errors import RegisterError, UnknownClient
-from broker.register.models import AUTH_METHODS, LEGAL_DOMAINS, SIGNING_ALGS, Client, Service
+from broker.register.models import (
+    AUTH_METHODS,
+    LEGAL_DOMAINS,
+    REPRESENTATION_STYLES,
+    SIGNING_ALGS,
+    Client,
+    Service,
+)
+from mandates.catalogue import RepresentationKind
 
 PROG = "toegang"
 LEVEL_NAMES = [level.label for level in Level]
@@ -93,6 +101,7 @@ def _service_json(service: Service) -> dict[str, Any]:
         "min_level": Level(service.min_level).label,
         "allows_representation": service.allows_representation,
         "legal_domain": service.legal_domain,
+        "representation_kinds": service.representation_kinds,
     }
 
 
@@ -112,6 +121,7 @@ def _client_json(client: Client, services: Sequence[Service]) -> dict[str, Any]:
         "userinfo_signed_response_alg": client.userinfo_signed_response_alg,
         "request_uris": client.request_uris,
         "backchannel_logout_uri": client.backchannel_logout_uri,
+        "representation_style": client.representation_style,
         "created_at": client.created_at.isoformat(timespec="seconds"),
         "services": [_service_json(s) for s in services],
     }
@@ -231,6 +241,7 @@ def _clients_add(args: argparse.Namespace, config: Config) -> int:
         request_uris=args.request_uri,
         subject_type=args.subject_type,
         sector_identifier=args.sector_identifier,
+        representation_style=args.representation_style,
     )
     services = []
     if args.service is not None:
@@ -300,6 +311,12 @@ def _add_clients(sub: Subparsers) -> None:
     )
     add.add_argument("--subject-type", choices=("pairwise", "public"), default="pairwise")
     add.add_argument("--sector-identifier", help="share pairwise subjects with this sector")
+    add.add_argument(
+        "--representation-style",
+        choices=REPRESENTATION_STYLES,
+        default="nlgov",
+        help="nlgov: `represents` claim (NL GOV §1.6); rfc8693: sub = represented, act = actor",
+    )
     add.add_argument("--service", metavar="NAME", help="also register one service (nl = en name)")
     add.add_argument("--service-level", choices=LEVEL_NAMES, default="substantial")
     add.set_defaults(handler=_clients_add)
@@ -325,6 +342,7 @@ def _services_add(args: argparse.Namespace, config: Config) -> int:
         allows_representation=args.allows_representation,
         legal_domain=args.legal_domain,
         service_id=args.service_id,
+        representation_kinds=args.representation_kind,
     )
     _print_json(_service_json(service))
     return 0
@@ -355,6 +373,13 @@ def _add_services(sub: Subparsers) -> None:
     add.add_argument("--allows-representation", action="store_true")
     add.add_argument("--legal-domain", choices=LEGAL_DOMAINS)
     add.add_argument("--service-id", metavar="UUID", help="default: a new random UUID")
+    add.add_argument(
+        "--representation-kind",
+        action="append",
+        choices=[kind.value for kind in RepresentationKind],
+        help="a kind of representation the service accepts (repeatable; default: all kinds "
+        "with --allows-representation)",
+    )
     add.set_defaults(handler=_services_add)
 
     list_ = services_sub.add_parser("list", help="services as JSON")

@@ -19,6 +19,7 @@ from broker.errors import ConfigError
 from broker.means.eherkenning.config import EherkenningConfig
 from broker.means.eidas.config import EidasConfig
 from broker.means.oidc_upstream.config import OidcUpstreamConfig
+from broker.means.wallet.config import WalletConfig
 
 __all__ = ["Config", "ConfigError", "load_config"]
 
@@ -120,6 +121,46 @@ class DigidConfig(_Section):
         return self
 
 
+class MandatesConfig(_Section):
+    """Acting on behalf of others: where the legal-representation registers are, how long
+    their answers count, and the audit pseudonym key (domain.md "Kinds of representation")."""
+
+    enabled: bool = Field(True, description="Offer representation in the login flow")
+    simulator: bool = Field(
+        True,
+        description="Mount the BRP API Gezag and CCBR simulators at /sim/brp-gezag and /sim/ccbr "
+        "and use them as the registers",
+    )
+    brp_gezag_url: str | None = Field(None, description="Base URL of the BRP API Gezag (v2)")
+    ccbr_url: str | None = Field(None, description="Base URL of the curatele/bewind register")
+    timeout: float = Field(5.0, gt=0, le=30, description="Seconds per register call")
+    cache_max_age: int = Field(
+        900, ge=0, le=86_400, description="Seconds a register answer is used without asking again"
+    )
+    max_chain_depth: int = Field(2, ge=1, le=5, description="Mandate links in a chain, at most")
+    audit_key_file: str = Field(
+        "audit-pseudonym.key",
+        description="File in the keys directory with the audit pseudonym key (made when missing)",
+    )
+
+    @model_validator(mode="after")
+    def _registers_named(self) -> MandatesConfig:
+        if self.enabled and not self.simulator:
+            missing = [n for n in ("brp_gezag_url", "ccbr_url") if getattr(self, n) is None]
+            if missing:
+                raise ValueError(
+                    "mandates.simulator is false, so set "
+                    + ", ".join(f"mandates.{m}" for m in missing)
+                )
+        for name in ("brp_gezag_url", "ccbr_url"):
+            value = getattr(self, name)
+            if value is not None and urlsplit(value).scheme not in ("https", "http"):
+                raise ValueError(f"mandates.{name} must be an http(s) URL")
+        if "/" in self.audit_key_file or self.audit_key_file.startswith("."):
+            raise ValueError("mandates.audit_key_file is a plain file name in the keys directory")
+        return self
+
+
 def _demo_private_means() -> list[OidcUpstreamConfig]:
     return [
         OidcUpstreamConfig(
@@ -142,12 +183,14 @@ class Config(_Section):
     digid: DigidConfig = DigidConfig()
     eherkenning: EherkenningConfig = EherkenningConfig()
     eidas: EidasConfig = EidasConfig()
+    wallet: WalletConfig = WalletConfig()
+    mandates: MandatesConfig = MandatesConfig()
     # Approved private login means over OpenID Connect; the default is one simulated means.
     oidc_means: list[OidcUpstreamConfig] = Field(default_factory=_demo_private_means)
 
     @model_validator(mode="after")
     def _unique_means_names(self) -> Config:
-        names = ["digid", "eherkenning", "eidas", *(m.name for m in self.oidc_means)]
+        names = ["digid", "eherkenning", "eidas", "wallet", *(m.name for m in self.oidc_means)]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"oidc_means: names must be unique and not {', '.join(duplicates)}")

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,6 +28,9 @@ from broker.means.base import LoginMeans
 from broker.pages.i18n import translate
 from broker.pages.render import Renderer, locale_for
 from broker.store import Store
+
+if TYPE_CHECKING:
+    from broker.flow.representation import RepresentationStep
 
 log = logging.getLogger("toegang.flow")
 
@@ -83,15 +86,24 @@ class Flow:
         self.renderer = renderer
         self.transaction_lifetime = transaction_lifetime
         self.fronts: dict[str, Front] = {}
+        # "On whose behalf" after login (broker.flow.representation); None: never asked.
+        self.representation: RepresentationStep | None = None
+
+    def bind_representation(self, step: RepresentationStep) -> None:
+        self.representation = step
+        step.flow = self
 
     # -- routes ---------------------------------------------------------------------------
     def routes(self) -> list[Route]:
-        return [
+        routes = [
             Route("/login/{transaction_id}", self.chooser, methods=["GET"]),
             Route("/login/{transaction_id}/means/{means}", self.choose, methods=["POST"]),
             Route("/login/{transaction_id}/cancel", self.cancel, methods=["POST"]),
             Route("/login/{transaction_id}/stepup", self.step_up, methods=["POST"]),
         ]
+        if self.representation is not None:
+            routes.extend(self.representation.routes())
+        return routes
 
     # -- used by fronts ---------------------------------------------------------------------
     def means_for(self, level: Level) -> list[LoginMeans]:
@@ -111,7 +123,13 @@ class Flow:
         transaction.means_state["service"] = {"nl": service.name_nl, "en": service.name_en}
 
         reuse = self.reusable(session, login)
-        if reuse is not None:
+        page = None
+        if reuse is not None and self.representation is not None:
+            # SSO reuses who logged in, never an earlier choice of whom they act for.
+            page = await self.representation.after_login(request, transaction, reuse)
+        if page is not None:
+            response = page
+        elif reuse is not None:
             # Answered at once: the transaction is never stored (``_finish`` would delete it).
             transaction.authentication = reuse
             response = await self._finish(request, transaction, session_id, session)
@@ -214,7 +232,25 @@ class Flow:
         # The transaction ends here (``_finish`` deletes it): no need to store the result in
         # it first, but a login that outlived the transaction is still refused.
         self._remaining(transaction)
-        transaction.authentication = authentication
+        if self.representation is not None:
+            page = await self.representation.after_login(request, transaction, authentication)
+            if page is not None:
+                return page
+        return await self.finish_as(request, transaction, authentication, authentication)
+
+    async def finish_as(
+        self,
+        request: Request,
+        transaction: Transaction,
+        actor: Authentication,
+        answer: Authentication,
+    ) -> Response:
+        """Answer the client with ``answer``; the broker session keeps ``actor`` (who logged
+        in, at the achieved level, without any representation), so SSO never carries a choice
+        of whom to act for over to another login."""
+        self._remaining(transaction)
+        transaction.authentication = answer
+        authentication = actor
         session_id = self.sessions.session_id(request)
         if session_id is None:
             raise TransactionNotFound()

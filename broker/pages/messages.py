@@ -150,6 +150,39 @@ NL: Final[dict[str, str]] = {
     "eidas.post.returning": "U komt terug van de Europese inlogdienst (eIDAS)",
     "eidas.post.explain": "Gaat u niet vanzelf verder? Kies dan Doorgaan.",
     "eidas.post.continue": "Doorgaan",
+    # EU Digital Identity wallet login means (broker/means/wallet).
+    "wallet.title": "Inloggen met uw EU Digitale Identiteit (wallet)",
+    "wallet.intro": (
+        "{service} vraagt uit uw wallet alleen: achternaam, voornamen, geboortedatum en "
+        "burgerservicenummer (BSN)."
+    ),
+    "wallet.same_device.heading": "Wallet op dit apparaat",
+    "wallet.same_device.open": "Open uw wallet-app",
+    "wallet.same_device.haip": "Open een andere wallet-app",
+    "wallet.same_device.universal": "Open de wallet via de website van de wallet",
+    "wallet.sim.link": "Testwallet openen (geen echte wallet)",
+    "wallet.sim.cross_link": "Testwallet openen als tweede apparaat (geen echte wallet)",
+    "wallet.cross_device.heading": "Wallet op een ander apparaat",
+    "wallet.cross_device.explain": "Scan de QR-code met de wallet-app op uw telefoon.",
+    "wallet.cross_device.unavailable": (
+        "Deze dienst vraagt betrouwbaarheidsniveau Hoog. Daarvoor kunt u de wallet alleen op "
+        "dit apparaat gebruiken."
+    ),
+    "wallet.qr.label": "QR-code om in te loggen met uw wallet",
+    "wallet.status.pending": "Wachten op het antwoord van uw wallet.",
+    "wallet.status.done": "Uw wallet heeft geantwoord. U gaat verder.",
+    "wallet.status.done_elsewhere": (
+        "Uw wallet heeft geantwoord. Ga verder in het venster dat de wallet heeft geopend."
+    ),
+    "wallet.status.failed": "Het antwoord van uw wallet is niet geaccepteerd.",
+    "wallet.continue.heading": "Heeft u uw wallet gebruikt?",
+    "wallet.continue.button": "Ik heb de wallet gebruikt, ga verder",
+    "wallet.continue.not_yet": (
+        "Uw wallet heeft nog niet geantwoord. Gebruik eerst uw wallet en kies daarna opnieuw "
+        "voor verder gaan."
+    ),
+    "wallet.cancel": "Annuleren en terug naar de dienst",
+    "wallet.expires": "Deze inlogpoging verloopt na {minutes} minuten.",
 }
 
 EN: Final[dict[str, str]] = {
@@ -285,6 +318,38 @@ EN: Final[dict[str, str]] = {
     "eidas.post.returning": "You are returning from the European login service (eIDAS)",
     "eidas.post.explain": "If you are not taken further automatically, choose Continue.",
     "eidas.post.continue": "Continue",
+    # EU Digital Identity wallet login means (broker/means/wallet).
+    "wallet.title": "Log in with your EU Digital Identity wallet",
+    "wallet.intro": (
+        "{service} asks your wallet only for: family name, given names, date of birth and "
+        "citizen service number (BSN)."
+    ),
+    "wallet.same_device.heading": "Wallet on this device",
+    "wallet.same_device.open": "Open your wallet app",
+    "wallet.same_device.haip": "Open another wallet app",
+    "wallet.same_device.universal": "Open the wallet through the wallet's website",
+    "wallet.sim.link": "Open the test wallet (not a real wallet)",
+    "wallet.sim.cross_link": "Open the test wallet as a second device (not a real wallet)",
+    "wallet.cross_device.heading": "Wallet on another device",
+    "wallet.cross_device.explain": "Scan the QR code with the wallet app on your phone.",
+    "wallet.cross_device.unavailable": (
+        "This service requires assurance level High. For that you can only use the wallet on "
+        "this device."
+    ),
+    "wallet.qr.label": "QR code to log in with your wallet",
+    "wallet.status.pending": "Waiting for your wallet to answer.",
+    "wallet.status.done": "Your wallet has answered. You are being taken further.",
+    "wallet.status.done_elsewhere": (
+        "Your wallet has answered. Continue in the window the wallet opened."
+    ),
+    "wallet.status.failed": "The answer from your wallet was not accepted.",
+    "wallet.continue.heading": "Have you used your wallet?",
+    "wallet.continue.button": "I have used the wallet, continue",
+    "wallet.continue.not_yet": (
+        "Your wallet has not answered yet. Use your wallet first, then choose continue again."
+    ),
+    "wallet.cancel": "Cancel and return to the service",
+    "wallet.expires": "This login attempt expires after {minutes} minutes.",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"nl": NL, "en": EN}

@@ -39,7 +39,8 @@ def content_security_policy(form_action_extra: Sequence[str] = ()) -> str:
     form_action = " ".join(["'self'", *form_action_extra])
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"font-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+        f"font-src 'self'; connect-src 'self'; form-action {form_action}; frame-ancestors 'none'; "
+        "base-uri 'none'"
     )
 
 

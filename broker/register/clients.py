@@ -20,6 +20,7 @@ from broker.register.jwks import check_jwks
 from broker.register.models import (
     AUTH_METHODS,
     LEGAL_DOMAINS,
+    REPRESENTATION_STYLES,
     SIGNING_ALGS,
     SUBJECT_TYPES,
     Client,
@@ -27,6 +28,7 @@ from broker.register.models import (
 )
 from broker.register.secret_hash import hash_secret, new_secret, verify_secret
 from broker.register.uris import check_uri, check_uris
+from mandates.catalogue import RepresentationKind
 
 CLIENT_ID_BYTES = 16  # 128 bits: unguessable, so ids cannot be enumerated
 
@@ -65,6 +67,7 @@ def add_client(
     subject_type: str = "pairwise",
     sector_identifier: str | None = None,
     client_id: str | None = None,
+    representation_style: str = "nlgov",
 ) -> tuple[Client, str | None]:
     """Validate and store a client; returns it and, for ``client_secret_basic``, its secret.
 
@@ -79,6 +82,7 @@ def add_client(
         check_uri(backchannel_logout_uri, "back-channel logout URI")
     _check_choice(auth_method, AUTH_METHODS, "auth method")
     _check_choice(subject_type, SUBJECT_TYPES, "subject type")
+    _check_choice(representation_style, REPRESENTATION_STYLES, "representation style")
     _check_choice(id_token_alg, SIGNING_ALGS, "ID token signing algorithm")
     if userinfo_alg is not None:
         _check_choice(userinfo_alg, SIGNING_ALGS, "userinfo signing algorithm")
@@ -112,6 +116,7 @@ def add_client(
         request_uris=registered_request_uris,
         backchannel_logout_uri=backchannel_logout_uri,
         sector_identifier=sector_identifier,
+        representation_style=representation_style,
     )
     with Session(engine, expire_on_commit=False) as session:
         if client_id is not None and session.get(Client, client_id) is not None:
@@ -159,14 +164,20 @@ def add_service(
     allows_representation: bool = False,
     legal_domain: str | None = None,
     service_id: str | None = None,
+    representation_kinds: Iterable[str] | None = None,
 ) -> Service:
-    """Add a service to a client's catalogue; ``service_id`` defaults to a random UUID."""
+    """Add a service to a client's catalogue; ``service_id`` defaults to a random UUID.
+
+    ``representation_kinds`` (``mandates.catalogue.RepresentationKind`` values) defaults to
+    every kind when the service allows representation and to none otherwise.
+    """
     name_nl = _check_name(name_nl, "Dutch service name")
     name_en = _check_name(name_en, "English service name")
     if not isinstance(min_level, Level):
         raise RegisterError(f"minimum level {min_level!r} is not a broker.assurance.Level")
     if legal_domain is not None:
         _check_choice(legal_domain, LEGAL_DOMAINS, "legal domain")
+    kinds = _representation_kinds(allows_representation, representation_kinds)
     if service_id is None:
         service_id = str(uuid.uuid4())
     else:
@@ -182,6 +193,7 @@ def add_service(
         min_level=int(min_level),
         allows_representation=allows_representation,
         legal_domain=legal_domain,
+        representation_kinds=kinds,
     )
     with Session(engine, expire_on_commit=False) as session:
         if session.get(Client, client_id) is None:
@@ -191,6 +203,18 @@ def add_service(
         session.add(service)
         session.commit()
     return service
+
+
+def _representation_kinds(allows: bool, kinds: Iterable[str] | None) -> list[str]:
+    known = [kind.value for kind in RepresentationKind]
+    if kinds is None:
+        return known if allows else []
+    chosen = list(dict.fromkeys(kinds))
+    for kind in chosen:
+        _check_choice(kind, known, "representation kind")
+    if chosen and not allows:
+        raise RegisterError("representation kinds need --allows-representation")
+    return chosen
 
 
 def get_service(engine: Engine, service_id: str) -> Service | None:

@@ -17,6 +17,9 @@ AUTH_METHODS = ("private_key_jwt", "client_secret_basic")
 SUBJECT_TYPES = ("pairwise", "public")
 SIGNING_ALGS = ("RS256", "PS256", "ES256")
 LEGAL_DOMAINS = ("financial", "personal", "both")
+# How a client receives representation (revision 0003): the NL GOV `represents` claim, or
+# RFC 8693 §4.1 (`sub` = represented party, `act` = the actor) for clients built for that.
+REPRESENTATION_STYLES = ("nlgov", "rfc8693")
 
 
 def _now() -> dt.datetime:
@@ -46,6 +49,7 @@ class Client(SQLModel, table=True):
     backchannel_logout_uri: str | None = Field(default=None, max_length=2000)
     # Pairwise subjects are computed per sector; None means the client is its own sector.
     sector_identifier: str | None = Field(default=None, max_length=255)
+    representation_style: str = Field(default="nlgov", max_length=16)
     created_at: dt.datetime = Field(
         default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -70,6 +74,9 @@ class Service(SQLModel, table=True):
     min_level: int  # broker.assurance.Level
     allows_representation: bool = False
     legal_domain: str | None = Field(default=None, max_length=16)
+    # mandates.catalogue.RepresentationKind values the service accepts (revision 0003); empty
+    # when the service may only be used by the person themself.
+    representation_kinds: list[str] = Field(default_factory=list, sa_type=JSON)
     created_at: dt.datetime = Field(
         default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from broker.assurance import Level
 from broker.register.models import Client, Service
+from mandates.catalogue import LegalDomain, RepresentationKind, ServiceTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class ClientInfo:
     backchannel_logout_uri: str | None
     # Always set: the registered sector, else the client id (its own sector) - pairwise input.
     sector_identifier: str
+    # "nlgov" (`represents`, NL GOV §1.6) or "rfc8693" (`sub` = represented, `act` = actor).
+    representation_style: str = "nlgov"
 
     @classmethod
     def from_row(cls, row: Client) -> ClientInfo:
@@ -52,6 +55,7 @@ class ClientInfo:
             request_uris=tuple(row.request_uris),
             backchannel_logout_uri=row.backchannel_logout_uri,
             sector_identifier=row.sector_identifier or row.client_id,
+            representation_style=row.representation_style or "nlgov",
         )
 
 
@@ -66,6 +70,7 @@ class ServiceInfo:
     min_level: Level
     allows_representation: bool
     legal_domain: str | None
+    representation_kinds: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.name_nl if lang == "nl" else self.name_en
@@ -80,4 +85,20 @@ class ServiceInfo:
             min_level=Level(row.min_level),
             allows_representation=row.allows_representation,
             legal_domain=row.legal_domain,
+            representation_kinds=tuple(row.representation_kinds or ()),
+        )
+
+    def terms(self) -> ServiceTerms:
+        """The catalogue entry as resolution sees it (``mandates.catalogue``). A service that
+        does not allow representation offers no kind, whatever its kinds column says."""
+        kinds = frozenset(
+            RepresentationKind(kind)
+            for kind in self.representation_kinds
+            if kind in RepresentationKind.__members__.values()
+        )
+        return ServiceTerms(
+            service_id=self.service_id,
+            min_level=self.min_level,
+            representation=kinds if self.allows_representation else frozenset(),
+            legal_domain=None if self.legal_domain is None else LegalDomain(self.legal_domain),
         )

@@ -22,13 +22,15 @@ from starlette.routing import Route
 from broker.assurance import Level
 from broker.errors import BrokerError
 from broker.flow.engine import Flow, ServiceView
+from broker.flow.mandate_uses import MandateUses
 from broker.flow.model import LoginRequest, Transaction, new_id
-from broker.flow.session import BrokerSession
+from broker.flow.representation import representation_mode
+from broker.flow.session import BrokerSession, binding_of
 from broker.fronts.oidc import authorization_request as authz
 from broker.fronts.oidc.client_auth import ClientAuthenticator
 from broker.fronts.oidc.discovery import metadata
 from broker.fronts.oidc.errors import OAuthError
-from broker.fronts.oidc.represents import represents_claim
+from broker.fronts.oidc.represents import act_claim, represents_claim
 from broker.fronts.oidc.request_object import RequestObjectError, RequestObjects
 from broker.fronts.oidc.subject import subject_for
 from broker.fronts.oidc.tokens import ACCESS_TOKEN_TYPE, TokenSigner
@@ -91,6 +93,8 @@ class OidcProvider:
         self._metadata = json.dumps(metadata(issuer)).encode()
         self._jwks = json.dumps(signer.keys.jwks()).encode()
         self._background: set[asyncio.Task[None]] = set()
+        # Set when representation is on: logins resting on a mandate, for revocation.
+        self.mandate_uses: MandateUses | None = None
         flow.fronts["oidc"] = self
 
     def routes(self) -> list[Route]:
@@ -179,8 +183,11 @@ class OidcProvider:
         try:
             services = await self.clients.services(client.client_id)
             req = authz.validate(client, services, redirect_uri, params, set(self.flow.means))
+            mode = representation_mode(req.scopes)
         except OAuthError as exc:
             return self._redirect_error(redirect_uri, state, exc.error, exc.description)
+        except ValueError as exc:
+            return self._redirect_error(redirect_uri, state, "invalid_scope", str(exc))
 
         login = LoginRequest(
             client_id=client.client_id,
@@ -195,6 +202,7 @@ class OidcProvider:
                 "scope": " ".join(req.scopes),
                 "claims": req.claims,
                 "prompt_none": "none" in req.prompt,
+                "representation": mode,
             },
             means_hint=req.login_means,
             force_authn=req.force_authn,
@@ -247,11 +255,21 @@ class OidcProvider:
                 "claims": params.get("claims") or {},
                 "service_id": login.service_id,
                 "authentication": auth.to_json(),
+                "representation": transaction.means_state.get("representation"),
                 "sid": sid,
                 "exp": int(time.time()) + self.code_lifetime,
             },
             self.code_lifetime,
         )
+        mandate_ids = transaction.means_state.get("mandate_ids")
+        if mandate_ids and self.mandate_uses is not None and session.authentication is not None:
+            await self.mandate_uses.record(
+                mandate_ids,
+                client_id=login.client_id,
+                sid=sid,
+                session_binding=binding_of(session_id),
+                actor=session.authentication,
+            )
         target = _add_query(
             params["redirect_uri"], {"code": code, "state": params["state"], "iss": self.issuer}
         )
@@ -357,10 +375,16 @@ class OidcProvider:
             log.warning("authorization code reused; access token revoked")
 
     def _subject_claims(self, client: ClientInfo, grant: dict[str, Any]) -> dict[str, Any]:
+        """``sub`` is who logged in and ``represents`` whom they act for (NL GOV §1.6), or, for
+        clients registered with ``representation_style = rfc8693``, ``sub`` is the represented
+        party and ``act`` the actor (RFC 8693 §4.1). ``acr`` is the effective level, and the
+        private ``representation`` claim names kind, basis, scope and source (README,
+        "Acting on behalf of others")."""
         auth = grant["authentication"]
+        sector = _sector(client)
         sub, sub_id_type = subject_for(
             secret=self.pairwise_secret,
-            sector=_sector(client),
+            sector=sector,
             kind=auth["subject_kind"],
             value=auth["subject"],
             bsn_entitled=client.bsn_entitled,
@@ -371,15 +395,21 @@ class OidcProvider:
             "acr": Level(auth["level"]).acr,
             "auth_time": auth["auth_time"],
         }
-        represents = represents_claim(
-            auth.get("represents") or [],
-            issuer=self.issuer,
-            secret=self.pairwise_secret,
-            sector=_sector(client),
-            bsn_entitled=client.bsn_entitled,
-        )
-        if represents is not None:
-            claims["represents"] = represents
+        parties = auth.get("represents") or []
+        naming = {
+            "issuer": self.issuer,
+            "secret": self.pairwise_secret,
+            "sector": sector,
+            "bsn_entitled": client.bsn_entitled,
+        }
+        if parties and client.representation_style == "rfc8693":
+            claims.update(act_claim(parties, actor=(sub, sub_id_type), **naming))
+        else:
+            represents = represents_claim(parties, **naming)
+            if represents is not None:
+                claims["represents"] = represents
+        if parties and grant.get("representation"):
+            claims["representation"] = grant["representation"]
         return claims
 
     # -- userinfo ---------------------------------------------------------------------------
@@ -490,7 +520,8 @@ class OidcProvider:
                 continue
             auth = session.authentication
             sub = None
-            if auth is not None:
+            # An RFC 8693 client knew the represented party as `sub`: the sid names the login.
+            if auth is not None and client.representation_style != "rfc8693":
                 sub, _ = subject_for(
                     secret=self.pairwise_secret,
                     sector=_sector(client),
