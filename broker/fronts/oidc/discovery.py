@@ -26,7 +26,13 @@ CLAIMS_SUPPORTED = [
     "auth_time",
     "sid",
     "represents",
+    # Private claim: kind, basis, scope and source of a representation (README, "Acting on
+    # behalf of others"); `act` for clients registered for RFC 8693 semantics.
+    "representation",
+    "act",
 ]
+# The broker's own scopes controlling the "on whose behalf" step (broker.flow.representation).
+SCOPES_SUPPORTED = ["openid", "toegang:represent:none", "toegang:represent:required"]
 
 
 def metadata(issuer: str, acr_values: list[str] | None = None) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def metadata(issuer: str, acr_values: list[str] | None = None) -> dict[str, Any]
         "userinfo_endpoint": f"{issuer}/userinfo",
         "jwks_uri": f"{issuer}/jwks",
         "end_session_endpoint": f"{issuer}/logout",
-        "scopes_supported": ["openid"],
+        "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code"],
