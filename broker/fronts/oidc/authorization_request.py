@@ -15,6 +15,7 @@ from typing import Any
 
 from broker.assurance import Level, UnknownLevel
 from broker.fronts.oidc.errors import OAuthError
+from broker.level_policy import required_level
 from broker.register.cache import ClientInfo, ServiceInfo
 
 PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # BASE64URL(SHA256(verifier)), RFC 7636 §4.2
@@ -164,10 +165,9 @@ def validate(
         max_age = int(raw)
 
     service = _service(client, services, scopes)
-    minimum = service.min_level if service else Level.LOW
-    requested = _requested_levels(params, claims)
-    # The client may ask for more than the catalogue, never less (domain.md, Services).
-    required = max([minimum, min(requested)]) if requested else minimum
+    required = required_level(
+        service.min_level if service else None, _requested_levels(params, claims)
+    )
 
     login_means = params.get("login_means") or None
     if login_means is not None and login_means not in means_names:
