@@ -1,13 +1,10 @@
 """A wallet login through the real broker: /authorize → chooser → wallet page → test wallet →
-/done → code → ID token. Skipped until the lead wires ``wallet`` into broker/app.py and
-broker/config.py (``config.wallet: WalletConfig`` and ``build_wallet`` in ``_build_means``)."""
+/done → code → ID token at high, with the BSN for an entitled client."""
 
 from __future__ import annotations
 
 import html
 import re
-import subprocess
-from pathlib import Path
 from urllib.parse import urlencode
 
 import jwt
@@ -17,17 +14,12 @@ from support import ISSUER, ClientKey, auth_params, choose_means, parse_form, qu
 
 from broker.assurance import Level
 
-APP = Path(__file__).resolve().parents[2] / "broker" / "app.py"
-WIRED = subprocess.run(["grep", "-q", "wallet", str(APP)], check=False).returncode == 0
-pytestmark = pytest.mark.skipif(
-    not WIRED, reason="the wallet means is not wired into broker/app.py yet (lead's task)"
-)
 RP = "https://rp.example/cb"
 
 
 async def _login(broker: BrokerFixture, fmt: str, level: Level) -> dict[str, object]:
     key = ClientKey.rsa()
-    client_id, _ = broker.add_client(key, services=[level])
+    client_id, _ = broker.add_client(key, services=[level], bsn_entitled=True)
     browser = broker.browser()
     request = auth_params(client_id, RP)
     page = await browser.follow(
@@ -70,6 +62,8 @@ async def _login(broker: BrokerFixture, fmt: str, level: Level) -> dict[str, obj
 async def test_wallet_login_through_the_broker_at_high(broker: BrokerFixture, fmt: str) -> None:
     claims = await _login(broker, fmt, Level.HIGH)
     assert claims["acr"] == "http://eidas.europa.eu/LoA/high"
+    assert claims["sub"] == "999999990"
+    assert claims["sub_id_type"] == "urn:nl-eid-gdi:1.0:id:BSN"
 
 
 async def test_chooser_offers_the_wallet(broker: BrokerFixture) -> None:
