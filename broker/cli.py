@@ -53,6 +53,7 @@ from broker.register.models import (
     Client,
     Service,
 )
+from conformance.checks.cli import add_conformance_command
 from mandates.catalogue import RepresentationKind
 
 PROG = "toegang"
@@ -428,6 +429,10 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
     print(f"  discovery:              {issuer}/.well-known/openid-configuration")
     print(f"  JWKS:                   {issuer}/jwks")
     print(f"  DigiD simulator:        {issuer}/sim/digid/metadata")
+    print(f"  eHerkenning simulator:  {issuer}/sim/eherkenning/metadata")
+    print(f"  eIDAS node simulator:   {issuer}/sim/eidas/metadata")
+    print(f"  test wallet:            {issuer}/sim/wallet/")
+    print(f"  private means simulator: {issuer}/sim/oidc/voorbeeld-id/")
     print("Stop with Ctrl+C.", flush=True)
     uvicorn.run(app, host=config.server.host, port=config.server.port)
     return 0
@@ -491,6 +496,7 @@ COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     _add_demo,
     _add_serve,
     add_bench_command,
+    add_conformance_command,
 )
 
 
