@@ -124,6 +124,7 @@ def create_app(
         access_token_lifetime=config.tokens.access_token_lifetime,
         code_lifetime=config.tokens.code_lifetime,
     )
+    mandate_routes = _build_mandates(config, engine, store, http, flow, oidc, clients, renderer)
     broker = Broker(
         config=config,
         keys=keys,
@@ -135,6 +136,8 @@ def create_app(
         oidc=oidc,
         means=means,
     )
+    if mandate_routes:
+        broker.extra["mandates"] = mandate_routes.services
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -157,6 +160,7 @@ def create_app(
         *[Mount(f"/means/{name}", routes=m.routes()) for name, m in means.items()],
         *mounts,
         *page_routes(renderer),
+        *mandate_routes,
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         static_mount(),
@@ -205,6 +209,53 @@ def _build_means(
     for upstream in config.oidc_means:
         built.append(build_oidc_upstream(upstream, config.issuer, keys, store, http))
     return built
+
+
+class _MandateRoutes(list[BaseRoute]):
+    """The routes of acting on behalf of others, with the services behind them."""
+
+    services: Any = None
+
+
+def _build_mandates(
+    config: Config,
+    engine: Engine,
+    store: Store,
+    http: httpx.AsyncClient,
+    flow: Flow,
+    oidc: OidcProvider,
+    clients: ClientCache,
+    renderer: Renderer,
+) -> _MandateRoutes:
+    """Representation in the login flow, revocation signalling and the management API."""
+    from broker.api.routes import ManagementApi
+    from broker.flow.mandate_uses import MandateUses
+    from broker.flow.representation import RepresentationStep
+    from broker.flow.representation_setup import build_mandate_services
+
+    routes = _MandateRoutes()
+    if not config.mandates.enabled:
+        return routes
+    services = build_mandate_services(config, engine, http)
+    flow.bind_representation(
+        RepresentationStep(resolver=services.resolver, clients=clients, renderer=renderer)
+    )
+    uses = MandateUses(store, config.session.idle_timeout)
+    uses.logout = oidc.backchannel_logout
+    oidc.mandate_uses = uses
+    api = ManagementApi(
+        issuer=config.issuer,
+        engine=engine,
+        sessions=flow.sessions,
+        lifecycle=services.lifecycle,
+        resolver=services.resolver,
+        authenticator=oidc.authenticator,
+        clients_services=clients.service,
+        mandate_uses=uses,
+    )
+    routes.services = {"services": services, "api": api, "uses": uses}
+    routes.extend([Mount("/api/v1", routes=api.routes()), *services.routes])
+    return routes
 
 
 def _database_ok(engine: Engine) -> bool:

@@ -56,16 +56,22 @@ def _transition(name: str, who: str) -> dict[str, Any]:
             "operationId": f"{name}Mandate",
             "security": [{"session": []}],
             "parameters": [
-                {"name": "mandate_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "mandate_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
                 {"$ref": "#/components/parameters/csrf"},
             ],
             "requestBody": {
                 "required": False,
                 "content": {"application/json": {"schema": _ref(EmptyRequest)}},
             },
-            "responses": {"200": _json(MandateOut, "The mandate after the step"), **_errors(
-                400, 401, 403, 404, 422
-            )},
+            "responses": {
+                "200": _json(MandateOut, "The mandate after the step"),
+                **_errors(400, 401, 403, 404, 422),
+            },
         }
     }
 

@@ -63,11 +63,16 @@ def representation_mode(scopes: list[str]) -> str:
     return found.pop() if found else "allowed"
 
 
+ID_LABELS = {"bsn": "BSN", "eidas": "eIDAS", "kvk": "KvK", "rsin": "RSIN"}
+
+
 def masked(party: dict[str, str]) -> str:
-    """A BSN shows only its last three digits; organisation numbers are public registers."""
+    """A safe label: a person's identifier shows only its last three digits (the broker has no
+    names); organisation numbers come from public registers and are shown whole."""
+    label = ID_LABELS.get(party["kind"], party["kind"])
     if party["kind"] in ("bsn", "eidas"):
-        return "••••••" + party["value"][-3:]
-    return party["value"]
+        return f"{label} ••••••{party['value'][-3:]}"
+    return f"{label} {party['value']}"
 
 
 def record_of(basis: Basis) -> dict[str, Any]:
@@ -128,9 +133,7 @@ class RepresentationStep:
         if service is None:
             return None
         terms = service.terms()
-        return dataclasses.replace(
-            terms, min_level=max(terms.min_level, login.required_level)
-        )
+        return dataclasses.replace(terms, min_level=max(terms.min_level, login.required_level))
 
     async def after_login(
         self, request: Request, transaction: Transaction, auth: Authentication
@@ -177,9 +180,7 @@ class RepresentationStep:
         }
 
     # -- pages ------------------------------------------------------------------------------
-    def _render(
-        self, request: Request, transaction: Transaction, error: bool = False
-    ) -> Response:
+    def _render(self, request: Request, transaction: Transaction, error: bool = False) -> Response:
         lang = locale_for(request)
         state = transaction.means_state[STATE_KEY]
         service = transaction.means_state.get("service", {})
@@ -189,9 +190,7 @@ class RepresentationStep:
             if kind == SELF:
                 label, basis = translate(lang, "represent.self"), ""
             else:
-                label = translate(
-                    lang, f"represent.who.{kind}", id=masked(stored["party"])
-                )
+                label = translate(lang, f"represent.who.{kind}", id=masked(stored["party"]))
                 basis = translate(lang, f"represent.basis.{kind}")
             options.append({"id": stored["id"], "label": label, "basis": basis})
         return self.renderer.render(

@@ -28,6 +28,7 @@ from mandates.legal_cache import LegalRelationCache
 from mandates.lifecycle import MandateLifecycle
 from mandates.resolution import Resolver
 from mandates.rules import MandateRules
+from mandates.sources.base import LegalSource
 from mandates.sources.brp_gezag import BrpGezagClient
 from mandates.sources.ccbr import CcbrClient
 
@@ -63,7 +64,9 @@ class MandateServices:
     routes: list[BaseRoute] = field(default_factory=list)
 
 
-def build_mandate_services(config: Config, engine: Engine, http: httpx.AsyncClient) -> MandateServices:
+def build_mandate_services(
+    config: Config, engine: Engine, http: httpx.AsyncClient
+) -> MandateServices:
     settings = config.mandates
     audit = AuditSettings(
         pseudonym_key=load_or_create_audit_key(config.keys.directory / settings.audit_key_file)
@@ -80,7 +83,7 @@ def build_mandate_services(config: Config, engine: Engine, http: httpx.AsyncClie
     else:
         assert settings.brp_gezag_url is not None and settings.ccbr_url is not None
         brp_url, ccbr_url = settings.brp_gezag_url, settings.ccbr_url
-    sources = [
+    sources: list[LegalSource] = [
         BrpGezagClient(http, brp_url, timeout=settings.timeout),
         CcbrClient(http, ccbr_url, timeout=settings.timeout),
     ]

@@ -10,6 +10,42 @@ from __future__ import annotations
 from typing import Final
 
 NL: Final[dict[str, str]] = {
+    # "On whose behalf" after login (broker.flow.representation; vocabulary: Logius Machtigen).
+    "represent.title": "Namens wie wilt u dit regelen?",
+    "represent.intro": "U bent ingelogd voor {service}. Kies voor wie u dit regelt.",
+    "represent.self": "Voor mijzelf",
+    "represent.who.voluntary": "Iemand die mij heeft gemachtigd ({id})",
+    "represent.who.chain": "Een organisatie via een ketenmachtiging ({id})",
+    "represent.who.parental_authority": "Mijn kind ({id})",
+    "represent.who.guardianship": "Een kind onder mijn voogdij ({id})",
+    "represent.who.curatele": "Iemand onder mijn curatele ({id})",
+    "represent.who.beschermingsbewind": "Iemand onder mijn beschermingsbewind ({id})",
+    "represent.who.mentorschap": "Iemand van wie ik mentor ben ({id})",
+    "represent.basis_label": "Op grond van: {basis}",
+    "represent.basis.voluntary": "machtiging",
+    "represent.basis.chain": "ketenmachtiging",
+    "represent.basis.parental_authority": "ouderlijk gezag",
+    "represent.basis.guardianship": "voogdij",
+    "represent.basis.curatele": "curatele",
+    "represent.basis.beschermingsbewind": "beschermingsbewind",
+    "represent.basis.mentorschap": "mentorschap",
+    "represent.masked_note": (
+        "Van burgerservicenummers tonen we alleen de laatste drie cijfers."
+    ),
+    "represent.unavailable": (
+        "Let op: we konden {sources} nu niet raadplegen. Vertegenwoordiging die daarvan "
+        "afhangt, kunnen we nu niet aanbieden. Probeer het later opnieuw."
+    ),
+    "represent.source.brp_gezag": "de Basisregistratie Personen (gezag over kinderen)",
+    "represent.source.ccbr": "het Centraal Curatele- en Bewindregister",
+    "represent.none_offered": "Er is niemand namens wie u deze dienst kunt gebruiken.",
+    "represent.continue": "Doorgaan",
+    "represent.cancel": "Annuleren en terug naar {service}",
+    "represent.error": "Kies voor wie u dit wilt regelen.",
+    "represent.error_prefix": "Fout",
+    "represent.denied_title": "U kunt dit niet namens deze persoon regelen",
+    "represent.denied_intro": "U wilde {service} gebruiken namens iemand anders.",
+    "represent.back": "Terug naar de keuze",
     # Step-up: the login reached a lower level than the service needs.
     "stepup.title": "Hoger betrouwbaarheidsniveau nodig",
     "stepup.explain": (
@@ -186,6 +222,40 @@ NL: Final[dict[str, str]] = {
 }
 
 EN: Final[dict[str, str]] = {
+    # "On whose behalf" after login (broker.flow.representation).
+    "represent.title": "On whose behalf do you want to arrange this?",
+    "represent.intro": "You are logged in for {service}. Choose for whom you arrange this.",
+    "represent.self": "For myself",
+    "represent.who.voluntary": "Someone who authorised me ({id})",
+    "represent.who.chain": "An organisation through a chain mandate ({id})",
+    "represent.who.parental_authority": "My child ({id})",
+    "represent.who.guardianship": "A child in my guardianship ({id})",
+    "represent.who.curatele": "Someone under my curatorship ({id})",
+    "represent.who.beschermingsbewind": "Someone whose finances I administer ({id})",
+    "represent.who.mentorschap": "Someone I am mentor for ({id})",
+    "represent.basis_label": "Basis: {basis}",
+    "represent.basis.voluntary": "mandate (machtiging)",
+    "represent.basis.chain": "chain mandate (ketenmachtiging)",
+    "represent.basis.parental_authority": "parental authority (ouderlijk gezag)",
+    "represent.basis.guardianship": "guardianship (voogdij)",
+    "represent.basis.curatele": "curatorship (curatele)",
+    "represent.basis.beschermingsbewind": "financial administration (beschermingsbewind)",
+    "represent.basis.mentorschap": "mentorship (mentorschap)",
+    "represent.masked_note": "Of citizen service numbers we show only the last three digits.",
+    "represent.unavailable": (
+        "Please note: we could not consult {sources} right now. Representation that depends "
+        "on it cannot be offered now. Please try again later."
+    ),
+    "represent.source.brp_gezag": "the Personal Records Database (authority over children)",
+    "represent.source.ccbr": "the central register of curatorship and administration",
+    "represent.none_offered": "There is nobody on whose behalf you can use this service.",
+    "represent.continue": "Continue",
+    "represent.cancel": "Cancel and return to {service}",
+    "represent.error": "Choose on whose behalf you want to arrange this.",
+    "represent.error_prefix": "Error",
+    "represent.denied_title": "You cannot arrange this on behalf of this person",
+    "represent.denied_intro": "You wanted to use {service} on behalf of someone else.",
+    "represent.back": "Back to the choice",
     # Step-up: the login reached a lower level than the service needs.
     "stepup.title": "Higher assurance level needed",
     "stepup.explain": (

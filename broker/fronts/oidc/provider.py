@@ -396,16 +396,22 @@ class OidcProvider:
             "auth_time": auth["auth_time"],
         }
         parties = auth.get("represents") or []
-        naming = {
-            "issuer": self.issuer,
-            "secret": self.pairwise_secret,
-            "sector": sector,
-            "bsn_entitled": client.bsn_entitled,
-        }
+        secret, entitled = self.pairwise_secret, client.bsn_entitled
         if parties and client.representation_style == "rfc8693":
-            claims.update(act_claim(parties, actor=(sub, sub_id_type), **naming))
+            claims.update(
+                act_claim(
+                    parties,
+                    actor=(sub, sub_id_type),
+                    issuer=self.issuer,
+                    secret=secret,
+                    sector=sector,
+                    bsn_entitled=entitled,
+                )
+            )
         else:
-            represents = represents_claim(parties, **naming)
+            represents = represents_claim(
+                parties, issuer=self.issuer, secret=secret, sector=sector, bsn_entitled=entitled
+            )
             if represents is not None:
                 claims["represents"] = represents
         if parties and grant.get("representation"):

@@ -43,9 +43,7 @@ def act_claim(
 ) -> dict[str, Any]:
     """``{"sub", "sub_id_type", "act"}`` for an RFC 8693-style client (``parties`` outermost
     first, as in ``represents_claim``; ``actor`` is the logged-in person's (sub, type))."""
-    names = [
-        _identify(p, secret=secret, sector=sector, bsn_entitled=bsn_entitled) for p in parties
-    ]
+    names = [_identify(p, secret=secret, sector=sector, bsn_entitled=bsn_entitled) for p in parties]
     sub, sub_id_type = names[-1]
     act: dict[str, Any] | None = None
     # The intermediary nearest the actor comes right under the actor; earlier ones nest deeper.
@@ -71,9 +69,7 @@ def represents_claim(
     """Nest ``parties`` (outermost first) into one `represents` object, or None when empty."""
     claim: dict[str, Any] | None = None
     for party in reversed(parties):
-        sub, sub_id_type = _identify(
-            party, secret=secret, sector=sector, bsn_entitled=bsn_entitled
-        )
+        sub, sub_id_type = _identify(party, secret=secret, sector=sector, bsn_entitled=bsn_entitled)
         node: dict[str, Any] = {"sub": sub, "iss": issuer, "sub_id_type": sub_id_type}
         attributes = party.get("attributes") or {}
         node.update({k: attributes[k] for k in EXTRA_CLAIMS if attributes.get(k)})

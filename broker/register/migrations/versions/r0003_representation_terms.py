@@ -34,9 +34,7 @@ ALL_KINDS = [
 def upgrade() -> None:
     op.add_column(
         "clients",
-        sa.Column(
-            "representation_style", sa.String(16), nullable=False, server_default="nlgov"
-        ),
+        sa.Column("representation_style", sa.String(16), nullable=False, server_default="nlgov"),
     )
     op.add_column("services", sa.Column("representation_kinds", sa.JSON(), nullable=True))
     services = sa.table(

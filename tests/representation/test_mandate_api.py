@@ -1,0 +1,254 @@
+"""The management API with the login flow: grant, accept, act, revoke (back-channel logout),
+and the refusals (no session, CSRF, IDOR, mass assignment); the service-provider check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import httpx
+from broker_harness import BrokerFixture
+from representation_support import (
+    API_HEADERS,
+    INGRID,
+    RP,
+    WIM,
+    LogoutReceiver,
+    Rp,
+    add_rp,
+    authorize_url,
+    choose,
+    free_bsn,
+    grant,
+    login,
+    option_for,
+    options,
+    redeem,
+)
+from support import ISSUER, Browser
+
+from broker.assurance import Level
+
+PRINCIPAL = free_bsn(1000)
+AGENT = free_bsn(2000)
+STRANGER = free_bsn(3000)
+
+
+async def _session(broker: BrokerFixture, rp: Rp, bsn: str, level: str = "substantieel") -> Browser:
+    """A browser with a broker session for ``bsn`` (logged in through the broker)."""
+    browser = broker.browser()
+    back, _ = await login(browser, rp, bsn, level=level)
+    assert back.status_code == 303 and "code=" in back.headers["location"], back.text[:300]
+    return browser
+
+
+async def _active_mandate(broker: BrokerFixture, rp: Rp) -> tuple[str, Browser, Browser]:
+    principal = await _session(broker, rp, PRINCIPAL)
+    granted = await grant(principal, AGENT, rp.service_id)
+    assert granted.status_code == 201, granted.text
+    body = granted.json()
+    assert body["state"] == "requested" and body["role"] == "principal"
+    assert body["granted_acr"] == Level.SUBSTANTIAL.acr
+    mandate_id = body["id"]
+
+    agent = await _session(broker, rp, AGENT)
+    listed = (await agent.client.get("/api/v1/mandates")).json()
+    assert [m["id"] for m in listed["received"]] == [mandate_id]
+    assert listed["given"] == []
+    accepted = await agent.client.post(f"/api/v1/mandates/{mandate_id}/accept", headers=API_HEADERS)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["state"] == "active"
+    return mandate_id, principal, agent
+
+
+async def test_agent_acts_with_accepted_mandate(broker: BrokerFixture) -> None:
+    rp = add_rp(broker)
+    mandate_id, _, agent = await _active_mandate(broker, rp)
+    url, request = authorize_url(rp, prompt="login")
+    page = await agent.follow(await agent.client.get(url), stop_at=RP)
+    # prompt=login: a fresh DigiD login (at midden), then the choice.
+    from support import parse_form
+
+    action, fields = parse_form(page.text)
+    fields.update(bsn=AGENT, level="midden", action="login")
+    page = await agent.follow(
+        await agent.client.post(str(page.url.join(action)), data=fields), stop_at=RP
+    )
+    assert "Iemand die mij heeft gemachtigd" in page.text and "machtiging" in page.text
+    back = await choose(agent, page, option_for(page, PRINCIPAL))
+    claims, _ = await redeem(broker, agent, rp, request, back)
+    assert claims["sub"] == AGENT
+    assert claims["represents"]["sub"] == PRINCIPAL
+    assert claims["representation"] == {
+        "kind": "voluntary",
+        "basis": [mandate_id],
+        "scope": [rp.service_id],
+        "source": "mandate_register",
+    }
+    # Effective level = min(agent's midden, granted at substantieel) = low.
+    assert claims["acr"] == Level.LOW.acr
+
+
+async def test_revocation_logs_out_and_ends_the_offer(broker: BrokerFixture) -> None:
+    rp = add_rp(broker, backchannel=True)
+    receiver = LogoutReceiver(broker)
+    mandate_id, principal, agent = await _active_mandate(broker, rp)
+    url, request = authorize_url(rp)
+    page = await agent.follow(await agent.client.get(url), stop_at=RP)  # SSO: straight to choice
+    back = await choose(agent, page, option_for(page, PRINCIPAL))
+    claims, _ = await redeem(broker, agent, rp, request, back)
+    assert claims["representation"]["basis"] == [mandate_id]
+    receiver.tokens.clear()  # earlier logins in these sessions told nothing
+
+    revoked = await principal.client.post(
+        f"/api/v1/mandates/{mandate_id}/revoke", headers=API_HEADERS
+    )
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    logout = receiver.claims()
+    assert any(t["sid"] == claims["sid"] and t["aud"] == rp.client_id for t in logout), logout
+    assert all(t["iss"] == ISSUER for t in logout)
+
+    # The agent's broker session is gone: the next authorize goes to DigiD again, and after
+    # that login the principal is no longer offered (only "for myself": no page at all).
+    again = await agent.follow(await agent.client.get(authorize_url(rp)[0]), stop_at=RP)
+    assert "/sim/digid" in str(again.url)
+    back, _ = await login(agent, rp, AGENT)
+    assert back.status_code == 303 and "code=" in back.headers["location"]
+
+
+async def test_api_requires_session_and_csrf(broker: BrokerFixture) -> None:
+    rp = add_rp(broker)
+    anonymous = broker.browser()
+    assert (await anonymous.client.get("/api/v1/mandates")).status_code == 401
+    refused = await grant(anonymous, AGENT, rp.service_id)
+    assert refused.status_code == 401 and refused.json()["error"] == "login_required"
+
+    principal = await _session(broker, rp, PRINCIPAL)
+    body = {
+        "agent": {"kind": "bsn", "value": AGENT},
+        "services": [rp.service_id],
+        "valid_until": (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat(),
+    }
+    no_header = await principal.client.post("/api/v1/mandates", json=body)
+    assert no_header.status_code == 403 and no_header.json()["error"] == "csrf"
+    foreign = await principal.client.post(
+        "/api/v1/mandates", json=body, headers={**API_HEADERS, "Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403
+    as_form = await principal.client.post(
+        "/api/v1/mandates", data={"agent": AGENT}, headers=API_HEADERS
+    )
+    assert as_form.status_code == 415
+
+
+async def test_mass_assignment_refused(broker: BrokerFixture) -> None:
+    rp = add_rp(broker)
+    principal = await _session(broker, rp, PRINCIPAL)
+    for extra in (
+        {"state": "active"},
+        {"principal": {"kind": "bsn", "value": STRANGER}},
+        {"id": "00000000-0000-0000-0000-000000000000"},
+        {"granted_level": 4},
+    ):
+        refused = await grant(principal, AGENT, rp.service_id, **extra)
+        assert refused.status_code == 422, (extra, refused.text)
+        assert STRANGER not in refused.text  # input is never echoed
+    granted = await grant(principal, AGENT, rp.service_id)
+    mandate_id = granted.json()["id"]
+    agent = await _session(broker, rp, AGENT)
+    pushed = await agent.client.post(
+        f"/api/v1/mandates/{mandate_id}/accept",
+        json={"state": "active", "valid_until": "2099-01-01T00:00:00Z"},
+        headers=API_HEADERS,
+    )
+    assert pushed.status_code == 422
+    # The principal cannot accept on the agent's behalf (workflow skipping).
+    skipped = await principal.client.post(
+        f"/api/v1/mandates/{mandate_id}/accept", headers=API_HEADERS
+    )
+    assert skipped.status_code == 400 and skipped.json()["error"] == "not_the_agent"
+    view = await principal.client.get(f"/api/v1/mandates/{mandate_id}")
+    assert view.json()["state"] == "requested"
+
+
+async def test_other_persons_mandate_is_not_found(broker: BrokerFixture) -> None:
+    rp = add_rp(broker)
+    mandate_id, _, _ = await _active_mandate(broker, rp)
+    stranger = await _session(broker, rp, STRANGER)
+    for method, path in (
+        ("GET", f"/api/v1/mandates/{mandate_id}"),
+        ("POST", f"/api/v1/mandates/{mandate_id}/revoke"),
+        ("POST", f"/api/v1/mandates/{mandate_id}/accept"),
+        ("POST", f"/api/v1/mandates/{mandate_id}/reject"),
+        ("GET", "/api/v1/mandates/00000000-0000-0000-0000-000000000000"),
+    ):
+        response = await stranger.client.request(method, path, headers=API_HEADERS)
+        assert response.status_code == 404, (path, response.text)
+        assert response.json()["error"] == "unknown_mandate"
+    mine = (await stranger.client.get("/api/v1/mandates")).json()
+    assert mine == {"given": [], "received": []}
+
+
+async def test_openapi_document(broker: BrokerFixture) -> None:
+    response = await broker.browser().client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"] == "3.1.0"
+    grant_schema = document["components"]["schemas"]["GrantRequest"]
+    assert grant_schema["additionalProperties"] is False
+    assert {"/mandates", "/mandates/{mandate_id}/revoke", "/check"} <= set(document["paths"])
+
+
+async def _check(broker: BrokerFixture, rp: Rp, **fields: str) -> httpx.Response:
+    return await broker.browser().client.post(
+        "/api/v1/check",
+        content=urlencode(
+            {
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": rp.key.assertion(rp.client_id, ISSUER),
+                **fields,
+            }
+        ),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+async def test_service_provider_check(broker: BrokerFixture) -> None:
+    financial = add_rp(broker, legal_domain="financial")
+    personal = add_rp(broker, legal_domain="personal")
+    ask = {"actor_type": "bsn", "actor": INGRID, "represented_type": "bsn", "represented": WIM}
+    allowed = await _check(broker, financial, service_id=financial.service_id, **ask)
+    assert allowed.status_code == 200, allowed.text
+    assert allowed.json()["allowed"] is True
+    assert allowed.json()["representation"]["kind"] == "beschermingsbewind"
+
+    refused = await _check(broker, personal, service_id=personal.service_id, **ask)
+    assert refused.json()["allowed"] is False
+    assert refused.json()["reason"] == "domain_not_covered"
+    assert refused.json()["message"]["en"].startswith("Your representation does not cover")
+
+    # Another client's service is unknown to this client.
+    other = await _check(broker, financial, service_id=personal.service_id, **ask)
+    assert other.status_code == 404
+    # No client assertion: the OAuth error of the token endpoint.
+    anonymous = await broker.browser().client.post(
+        "/api/v1/check",
+        data={"service_id": financial.service_id, **ask},
+    )
+    assert anonymous.status_code == 401
+    # A client that may not receive BSNs may not ask about BSNs either.
+    unentitled = add_rp(broker, bsn_entitled=False, legal_domain="financial")
+    denied = await _check(broker, unentitled, service_id=unentitled.service_id, **ask)
+    assert denied.status_code == 403
+    extra = await _check(broker, financial, service_id=financial.service_id, state="x", **ask)
+    assert extra.status_code == 422
+
+
+async def test_required_scope_lists_only_representation(broker: BrokerFixture) -> None:
+    from broker.flow.representation import REPRESENT_REQUIRED
+
+    rp = add_rp(broker, legal_domain="financial")
+    browser = broker.browser()
+    page, _ = await login(browser, rp, INGRID, REPRESENT_REQUIRED)
+    assert "Voor mijzelf" not in options(page)
+    assert len(options(page)) == 1

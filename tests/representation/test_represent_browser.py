@@ -1,0 +1,114 @@
+"""The "Namens wie wilt u dit regelen?" page in real Chromium, checked with axe: the demo SP →
+broker → DigiD simulator with a parent from the BRP API Gezag simulator → choice → claims."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from broker_harness import make_config
+from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
+from playwright.sync_api import Browser, Page, sync_playwright
+from representation_support import BRAM, JAN
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from broker.app import create_app
+from broker.store import MemoryStore
+
+pytestmark = pytest.mark.browser
+CALLBACK_URL = re.compile(r".*/demo-sp/callback\?.*")
+
+
+class _LateApp:
+    """The broker is built once the server's port (and so the issuer) is known."""
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.app is not None
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[str]:
+    late = _LateApp()
+    with serve_app(late) as url:
+        port = urlsplit(url).port
+        config = make_config(
+            tmp_path_factory.mktemp("represent"), key_dir, TOEGANG__SERVER__PORT=str(port)
+        )
+        late.app = create_app(config, store=MemoryStore(), demo=True)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    kwargs = launch_kwargs()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(**kwargs)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL")
+    yield context.new_page()
+    context.close()
+
+
+def _axe(page: Page, name: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.screenshot(path=artifact_path(f"represent-{name}.png"), full_page=True)
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _to_choice(page: Page, demo_url: str) -> None:
+    page.goto(f"{demo_url}/demo-sp/")
+    page.locator("#level-low").check()
+    page.locator("#login-digid").click()
+    page.wait_for_url(re.compile(r".*/sim/digid/sso\?.*"))
+    page.locator("#bsn").fill(JAN)
+    page.locator("#level-midden").check()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_selector("input[name=choice]")
+
+
+def test_parent_chooses_child(page: Page, demo_url: str) -> None:
+    _to_choice(page, demo_url)
+    assert page.locator("h1").inner_text() == "Namens wie wilt u dit regelen?"
+    assert page.locator("legend h1").count() == 1
+    radios = page.locator("input[name=choice]")
+    assert radios.count() == 3  # myself and two children
+    assert not any(radios.nth(i).is_checked() for i in range(3))
+    assert "ouderlijk gezag" in page.locator("fieldset").inner_text()
+    _axe(page, "choice-nl")
+
+    page.get_by_role("button", name="Doorgaan").click()  # nothing chosen: an error, no answer
+    page.wait_for_selector("#represent-error")
+    assert page.title().startswith("Fout: ")
+    _axe(page, "choice-error-nl")
+
+    page.get_by_label(re.compile(rf"Mijn kind \(BSN ••••••{BRAM[-3:]}\)")).check()
+    page.get_by_role("button", name="Doorgaan").click()
+    page.wait_for_url(CALLBACK_URL)
+    cell = page.locator('td[data-claim="represents"]').inner_text()
+    assert BRAM in cell
+    assert "parental_authority" in page.locator('td[data-claim="representation"]').inner_text()
+
+
+def test_choice_page_in_english(page: Page, demo_url: str) -> None:
+    _to_choice(page, demo_url)
+    # The choice page has its own address (the refusal page links back to it).
+    action = page.locator("form:has(input[name=choice])").get_attribute("action")
+    page.goto(f"{demo_url}{action}?lang=en")
+    page.wait_for_selector("input[name=choice]")
+    assert page.locator("h1").inner_text() == "On whose behalf do you want to arrange this?"
+    assert page.locator("html").get_attribute("lang") == "en"
+    _axe(page, "choice-en")
