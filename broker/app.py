@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from broker.config import Config, load_config
@@ -167,6 +167,12 @@ def create_app(
     ]
     if demo:
         routes.append(_demo_mount(config, engine, store, http))
+
+        async def demo_home(request: Request) -> Response:
+            """A newcomer opening the bare address lands on the demo service provider."""
+            return RedirectResponse("/demo-sp/", status_code=303)
+
+        routes.append(Route("/", demo_home, methods=["GET"]))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -24,6 +24,7 @@ from broker.assurance import Level
 from broker.errors import BrokerError, LevelTooLow, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, LoginRequest, Transaction, new_id
 from broker.flow.session import BrokerSession, SessionManager, binding_of
+from broker.level_policy import satisfies
 from broker.means.base import LoginMeans
 from broker.pages.i18n import translate
 from broker.pages.render import Renderer, locale_for
@@ -224,7 +225,7 @@ class Flow:
         self, request: Request, transaction: Transaction, authentication: Authentication
     ) -> Response:
         required = transaction.request.required_level
-        if authentication.level < required:
+        if not satisfies(authentication.level, required):
             # Policy, checked here for every means: never answer below the required level.
             return await self.fail(
                 request, transaction, LevelTooLow(authentication.level, required)

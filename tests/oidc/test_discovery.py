@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from broker_harness import BrokerFixture
+from pathlib import Path
+
+from broker_harness import BrokerFixture, build_broker, make_config
 from support import ISSUER
 
 
@@ -52,3 +54,22 @@ async def test_health_and_readiness(broker: BrokerFixture) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = (await client.get("/readyz")).json()
     assert ready["checks"] == {"store": True, "database": True}
+
+
+async def test_token_endpoint_auth_methods_are_limited_by_the_profile(
+    broker: BrokerFixture,
+) -> None:
+    meta = (await broker.browser().client.get("/.well-known/openid-configuration")).json()
+    assert meta["token_endpoint_auth_methods_supported"] == ["private_key_jwt"]  # NL GOV §1.3
+
+
+async def test_acr_values_supported_follow_the_enabled_means(tmp_path: Path, key_dir: Path) -> None:
+    off = {
+        f"TOEGANG__{name}__ENABLED": "false" for name in ("DIGID", "EHERKENNING", "EIDAS", "WALLET")
+    }
+    fixture = await build_broker(make_config(tmp_path, key_dir, **off))
+    meta = (await fixture.browser().client.get("/.well-known/openid-configuration")).json()
+    # Only the simulated private means is left, and it reaches substantial at most.
+    assert meta["acr_values_supported"][-1] == "http://eidas.europa.eu/LoA/substantial"
+    assert "http://eidas.europa.eu/LoA/high" not in meta["acr_values_supported"]
+    await fixture.http.aclose()

@@ -50,7 +50,9 @@ def metadata(issuer: str, acr_values: list[str] | None = None) -> dict[str, Any]
         "subject_types_supported": ["pairwise", "public"],
         "sub_id_types_supported": list(SUB_ID_TYPES),
         "acr_values_supported": acr_values or list(ACR_VALUES_SUPPORTED),
-        "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic"],
+        # NL GOV §1.3: the published list is limited to private_key_jwt (tls_client_auth is not
+        # offered). client_secret_basic still works for clients explicitly registered so.
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
         "userinfo_signing_alg_values_supported": SIGNING_ALGS,

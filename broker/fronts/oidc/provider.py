@@ -90,7 +90,10 @@ class OidcProvider:
         self.access_token_lifetime = access_token_lifetime
         self.code_lifetime = code_lifetime
         self.userinfo_audience = f"{issuer}/userinfo"
-        self._metadata = json.dumps(metadata(issuer)).encode()
+        # acr_values_supported follows the enabled login means: nothing above what one reaches.
+        reachable = max((m.max_level for m in flow.means.values()), default=Level.BASIC)
+        acr_values = [level.acr for level in Level if level <= reachable]
+        self._metadata = json.dumps(metadata(issuer, acr_values)).encode()
         self._jwks = json.dumps(signer.keys.jwks()).encode()
         self._background: set[asyncio.Task[None]] = set()
         # Set when representation is on: logins resting on a mandate, for revocation.
