@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session
 
@@ -70,6 +71,35 @@ class AuditEntry:
     status: str = "Ok"
 
 
+def audit_values(
+    settings: AuditSettings,
+    entry: AuditEntry,
+    at: dt.datetime,
+    trace: TraceContext | None = None,
+) -> dict[str, Any]:
+    """The column values of the record for ``entry`` (for a plain Core INSERT)."""
+    trace = trace or TraceContext()
+    return {
+        "at": at.astimezone(dt.UTC),
+        "action": entry.action,
+        "actor_id": entry.actor_id,
+        "subject_id": entry.subject_id,
+        "data_subject_ref": pseudonym(settings, entry.subject) if entry.subject else None,
+        "data_subject_id_type": _ID_TYPES.get(entry.subject.kind) if entry.subject else None,
+        "service_id": entry.service_id,
+        "decision": entry.decision,
+        "reason": entry.reason,
+        "basis_kind": entry.basis_kind,
+        "basis_id": entry.basis_id,
+        "effective_level": entry.effective_level,
+        "trace_id": trace.trace_id,
+        "span_id": secrets.token_hex(8),
+        "parent_span_id": trace.parent_span_id,
+        "processing_activity_id": settings.processing_activity_id,
+        "status": entry.status,
+    }
+
+
 def write_audit(
     session: Session,
     settings: AuditSettings,
@@ -78,25 +108,6 @@ def write_audit(
     trace: TraceContext | None = None,
 ) -> AuditRecord:
     """Add the record to ``session`` (same transaction as the change it describes)."""
-    trace = trace or TraceContext()
-    record = AuditRecord(
-        at=at.astimezone(dt.UTC),
-        action=entry.action,
-        actor_id=entry.actor_id,
-        subject_id=entry.subject_id,
-        data_subject_ref=pseudonym(settings, entry.subject) if entry.subject else None,
-        data_subject_id_type=_ID_TYPES.get(entry.subject.kind) if entry.subject else None,
-        service_id=entry.service_id,
-        decision=entry.decision,
-        reason=entry.reason,
-        basis_kind=entry.basis_kind,
-        basis_id=entry.basis_id,
-        effective_level=entry.effective_level,
-        trace_id=trace.trace_id,
-        span_id=secrets.token_hex(8),
-        parent_span_id=trace.parent_span_id,
-        processing_activity_id=settings.processing_activity_id,
-        status=entry.status,
-    )
+    record = AuditRecord(**audit_values(settings, entry, at, trace))
     session.add(record)
     return record

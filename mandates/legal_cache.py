@@ -15,15 +15,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, bindparam, delete
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from broker.identifiers import PartyId
 from mandates.catalogue import RepresentationKind
+from mandates.hot_engine import hot_engine, retry_stale
 from mandates.models import LegalRelation, LegalSourceFetch, Party, as_utc
-from mandates.party_store import find_party_id, party_id
+from mandates.party_store import party_id
 from mandates.sources.base import LegalRelationRecord, LegalSource, SourceUnavailable
+
+_REP = aliased(Party, name="representative")
+_LR = LegalRelation.__table__  # type: ignore[attr-defined]
+_REPRESENTATIVE = Party.__table__.alias("representative")  # type: ignore[attr-defined]
+_REPRESENTED = Party.__table__.alias("represented")  # type: ignore[attr-defined]
+_READ = (
+    sa_select(
+        _LR,
+        _REPRESENTED.c.kind.label("represented_kind"),
+        _REPRESENTED.c.value.label("represented_value"),
+    )
+    .join(_REPRESENTED, _REPRESENTED.c.id == _LR.c.represented_id)
+    .join(_REPRESENTATIVE, _REPRESENTATIVE.c.id == _LR.c.representative_id)
+    .where(
+        _REPRESENTATIVE.c.kind == bindparam("kind"),
+        _REPRESENTATIVE.c.value == bindparam("value"),
+        _LR.c.kind.in_(bindparam("kinds", expanding=True)),
+    )
+    .order_by(_LR.c.id)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +89,7 @@ class LegalRelationCache:
         max_age: dt.timedelta = dt.timedelta(minutes=15),
     ) -> None:
         self.engine = engine
+        self._reads = hot_engine(engine)  # single-statement reads (mandates.hot_engine)
         self.sources = list(sources)
         self.max_age = max_age
 
@@ -81,7 +105,9 @@ class LegalRelationCache:
         live_names = {source.name for source in self.sources}
         unavailable: set[str] = set()
         for source in wanted:
-            fresh = await anyio.to_thread.run_sync(self._is_fresh, source.name, representative, now)
+            fresh = await anyio.to_thread.run_sync(
+                retry_stale, self._is_fresh, source.name, representative, now
+            )
             if fresh:
                 continue
             try:
@@ -91,7 +117,7 @@ class LegalRelationCache:
                 continue
             await anyio.to_thread.run_sync(self._store, source.name, representative, records, now)
         used = {source.name for source in wanted} - unavailable
-        relations = await anyio.to_thread.run_sync(self._read, representative, kinds)
+        relations = await anyio.to_thread.run_sync(retry_stale, self._read, representative, kinds)
         return CachedAnswer(
             relations=[
                 relation
@@ -102,14 +128,19 @@ class LegalRelationCache:
         )
 
     def _is_fresh(self, source: str, representative: PartyId, now: dt.datetime) -> bool:
-        with Session(self.engine) as session:
-            pid = find_party_id(session, representative)
-            if pid is None:
+        with Session(self._reads) as session:
+            retrieved = session.exec(
+                select(LegalSourceFetch.retrieved_at)
+                .join(_REP, col(_REP.id) == col(LegalSourceFetch.party_id))
+                .where(
+                    LegalSourceFetch.source == source,
+                    _REP.kind == representative.kind,
+                    _REP.value == representative.value,
+                )
+            ).first()
+            if retrieved is None:
                 return False
-            fetch = session.get(LegalSourceFetch, (source, pid))
-            if fetch is None:
-                return False
-            age = now - as_utc(fetch.retrieved_at)
+            age = now - as_utc(retrieved)
             return dt.timedelta(0) <= age < self.max_age
 
     def _store(
@@ -148,39 +179,33 @@ class LegalRelationCache:
     def _read(
         self, representative: PartyId, kinds: frozenset[RepresentationKind]
     ) -> list[CachedRelation]:
-        with Session(self.engine) as session:
-            pid = find_party_id(session, representative)
-            if pid is None:
-                return []
-            rows = session.exec(
-                select(LegalRelation, Party)
-                .join(Party, col(Party.id) == col(LegalRelation.represented_id))
-                .where(
-                    LegalRelation.representative_id == pid,
-                    col(LegalRelation.kind).in_([kind.value for kind in kinds]),
-                )
-                .order_by(col(LegalRelation.id))
+        # One prepared Core query: the representative is named by identifier, not looked up
+        # first, and no ORM objects are built.
+        with self._reads.connect() as conn:
+            rows = conn.execute(
+                _READ,
+                {
+                    "kind": representative.kind,
+                    "value": representative.value,
+                    "kinds": sorted(kind.value for kind in kinds),
+                },
             ).all()
             return [
                 CachedRelation(
-                    id=relation.id or 0,
-                    retrieved_at=as_utc(relation.retrieved_at),
+                    id=row.id,
+                    retrieved_at=as_utc(row.retrieved_at),
                     record=LegalRelationRecord(
-                        kind=RepresentationKind(relation.kind),
+                        kind=RepresentationKind(row.kind),
                         representative=representative,
-                        represented=PartyId(party.kind, party.value),
-                        source=relation.source,
-                        source_ref=relation.source_ref,
-                        source_type=relation.source_type,
-                        valid_from=None
-                        if relation.valid_from is None
-                        else as_utc(relation.valid_from),
-                        valid_until=(
-                            None if relation.valid_until is None else as_utc(relation.valid_until)
-                        ),
-                        in_onderzoek=relation.in_onderzoek,
-                        minor_birth_date=relation.minor_birth_date,
+                        represented=PartyId(row.represented_kind, row.represented_value),
+                        source=row.source,
+                        source_ref=row.source_ref,
+                        source_type=row.source_type,
+                        valid_from=None if row.valid_from is None else as_utc(row.valid_from),
+                        valid_until=None if row.valid_until is None else as_utc(row.valid_until),
+                        in_onderzoek=row.in_onderzoek,
+                        minor_birth_date=row.minor_birth_date,
                     ),
                 )
-                for relation, party in rows
+                for row in rows
             ]

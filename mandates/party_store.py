@@ -46,3 +46,24 @@ def party_of(session: Session, row_id: int) -> PartyId:
     if row is None:
         raise LookupError(f"no party {row_id}")
     return PartyId(row.kind, row.value)
+
+
+class PartyIdCache:
+    """Process-local map (kind, value) → row id for the hot path.
+
+    Party rows are never deleted nor renumbered, so a known id stays right; only ids read from
+    the database are kept (never a guess). Bounded: when full it starts over, which costs one
+    lookup per party again and nothing else.
+    """
+
+    def __init__(self, max_size: int = 100_000) -> None:
+        self.max_size = max_size
+        self._ids: dict[tuple[str, str], int] = {}
+
+    def get(self, party: PartyId) -> int | None:
+        return self._ids.get((party.kind, party.value))
+
+    def put(self, party: PartyId, row_id: int) -> None:
+        if len(self._ids) >= self.max_size:
+            self._ids = {}
+        self._ids[(party.kind, party.value)] = row_id

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, Engine, Select, TextClause, and_, bindparam, insert, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
 
 from broker.assurance import Level
 from broker.identifiers import PartyId
-from mandates.audit import AuditEntry, AuditSettings, TraceContext, write_audit
+from mandates.audit import AuditEntry, AuditSettings, TraceContext, audit_values
 from mandates.catalogue import (
     LEGAL_KIND_COVERS,
     LEGAL_KINDS,
@@ -36,11 +39,12 @@ from mandates.catalogue import (
     RepresentationKind,
     ServiceTerms,
 )
+from mandates.hot_engine import hot_engine, retry_stale
 from mandates.legal_cache import CachedRelation, LegalRelationCache
 from mandates.majority import is_minor
-from mandates.models import Mandate, MandateService, MandateState, Party
-from mandates.party_ids import is_organisation
-from mandates.party_store import find_party_id, party_id
+from mandates.models import AuditRecord, Mandate, MandateService, MandateState, Party
+from mandates.party_ids import checked, is_organisation
+from mandates.party_store import PartyIdCache, party_id
 from mandates.reasons import texts
 from mandates.rules import DEFAULT_RULES, MandateRules, effective_level
 
@@ -120,6 +124,66 @@ class _Link:
     principal: PartyId
     granted_level: Level
     onward: bool
+    principal_row: int = 0
+    services: frozenset[str] = frozenset()  # every service the mandate lists
+
+
+_M = Mandate.__table__  # type: ignore[attr-defined]
+_MS = MandateService.__table__  # type: ignore[attr-defined]
+_P = Party.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditRecord.__table__  # type: ignore[attr-defined]
+_WANTED = aliased(_MS, name="wanted")
+_LISTED = aliased(_MS, name="listed")
+_AGENT = aliased(_P, name="agent")
+_PRINCIPAL = aliased(_P, name="principal")
+# One statement per chain depth: the valid mandates of the agents that list the service, with
+# their principal and every service they list (the scope, so judging needs no further query).
+_PATH_COLUMNS = (
+    _M.c.id,
+    _M.c.agent_id,
+    _M.c.principal_id,
+    _M.c.granted_level,
+    _M.c.onward,
+    _PRINCIPAL.c.kind,
+    _PRINCIPAL.c.value,
+    _LISTED.c.service_id,
+)
+
+
+def _path_query(first: bool, onward_only: bool) -> Select[Any]:
+    query = (
+        select(*_PATH_COLUMNS)
+        .select_from(_M)
+        .join(
+            _WANTED,
+            and_(
+                _WANTED.c.mandate_id == _M.c.id,
+                _WANTED.c.service_id == bindparam("service_id"),
+            ),
+        )
+        .join(_PRINCIPAL, _PRINCIPAL.c.id == _M.c.principal_id)
+        .join(_LISTED, _LISTED.c.mandate_id == _M.c.id)
+        .where(
+            _M.c.state == MandateState.ACTIVE.value,
+            _M.c.valid_from <= bindparam("now"),
+            _M.c.valid_until > bindparam("now"),
+        )
+    )
+    if first:
+        # Depth 1 names the actor by identifier: no separate party-id lookup.
+        query = query.join(_AGENT, _AGENT.c.id == _M.c.agent_id).where(
+            _AGENT.c.kind == bindparam("agent_kind"),
+            _AGENT.c.value == bindparam("agent_value"),
+        )
+    else:
+        query = query.where(_M.c.agent_id.in_(bindparam("agents", expanding=True)))
+    if onward_only:
+        query = query.where(_M.c.onward.is_(True))
+    return query
+
+
+_FIRST_HOP = _path_query(first=True, onward_only=False)
+_NEXT_HOP = _path_query(first=False, onward_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +219,10 @@ class Resolver:
         self.cache = cache
         self.audit = audit
         self.rules = rules
+        self.party_ids = PartyIdCache()
+        # Single-statement reads and the one-INSERT audit: no BEGIN/COMMIT round trips, and
+        # prepared statements survive (see mandates.hot_engine).
+        self._autocommit = hot_engine(engine)
 
     async def options(
         self,
@@ -175,7 +243,7 @@ class Resolver:
         by_mandate: list[Option] = []
         seen: set[tuple[PartyId, str]] = set()
         for path in found.paths:
-            verdict = await self._judge_path(path, achieved_level, service)
+            verdict = _judge_path(path, achieved_level, service)
             principal = path[-1].principal
             if verdict.basis is None or (principal, "mandate") in seen:
                 continue
@@ -198,6 +266,7 @@ class Resolver:
         result.extend(o for o in legal if o.kind not in {k.value for k in MINOR_KINDS})
         result.extend(o for o in by_mandate if is_organisation(o.party))
         await anyio.to_thread.run_sync(
+            retry_stale,
             self._write_audit,
             AuditEntry(
                 action="representation.options",
@@ -227,40 +296,57 @@ class Resolver:
         trusted (attack-catalogue §6 "Principal selection tampering")."""
         now = now.astimezone(dt.UTC)
         target = represented or actor
+        paths: list[list[_Link]] | None = None
         if target == actor:
             verdict = _judge_self(achieved_level, service)
         else:
-            verdict = await self._decide_for(actor, achieved_level, service, target, now)
-        decision = Decision(
-            allowed=verdict.allowed or verdict.code == SELF,
-            actor=actor,
-            represented=target,
-            service_id=service.service_id,
-            code=verdict.code,
-            basis=verdict.basis,
-            effective_level=verdict.level,
-            step_up_to=verdict.step_up_to,
-        )
+            # The common case in one worker hop and one connection: the path query, and when
+            # a mandate allows, the audit INSERT right after it.
+            quick, paths = await anyio.to_thread.run_sync(
+                retry_stale,
+                self._decide_by_mandate,
+                actor,
+                achieved_level,
+                service,
+                target,
+                now,
+                trace,
+            )
+            if quick is not None:
+                return quick
+            verdict = await self._decide_for(actor, achieved_level, service, target, now, paths)
+        decision = _decision(actor, target, service, verdict)
         await anyio.to_thread.run_sync(
-            self._write_audit,
-            AuditEntry(
-                action="representation.decided",
-                decision="allowed" if decision.allowed else "denied",
-                reason=decision.code,
-                subject=target,
-                service_id=service.service_id,
-                basis_kind=None if decision.basis is None else decision.basis.kind.value,
-                basis_id=None if decision.basis is None else ",".join(decision.basis.ids)[:80],
-                effective_level=None
-                if decision.effective_level is None
-                else int(decision.effective_level),
-                status="Error" if decision.code == "source_unavailable" else "Ok",
-            ),
-            actor,
-            now,
-            trace,
+            retry_stale, self._write_audit, _decided_entry(decision), actor, now, trace
         )
         return decision
+
+    def _decide_by_mandate(
+        self,
+        actor: PartyId,
+        achieved_level: Level,
+        service: ServiceTerms,
+        represented: PartyId,
+        now: dt.datetime,
+        trace: TraceContext | None,
+    ) -> tuple[Decision | None, list[list[_Link]] | None]:
+        """The audited decision when a mandate path allows; else (None, the paths found, or
+        None when mandates do not apply to the service)."""
+        if not service.representation & {RepresentationKind.VOLUNTARY, RepresentationKind.CHAIN}:
+            return None, None
+        with self._autocommit.connect() as conn:
+            paths = [
+                path
+                for path in self._walk(conn, actor, service.service_id, now)
+                if path[-1].principal == represented
+            ]
+            for path in paths:
+                verdict = _judge_path(path, achieved_level, service)
+                if verdict.allowed:
+                    decision = _decision(actor, represented, service, verdict)
+                    self._write_audit(_decided_entry(decision), actor, now, trace, conn)
+                    return decision, paths
+        return None, paths
 
     async def _decide_for(
         self,
@@ -269,11 +355,13 @@ class Resolver:
         service: ServiceTerms,
         represented: PartyId,
         now: dt.datetime,
+        paths: list[list[_Link]] | None = None,
     ) -> _Verdict:
         if not service.representation:
             return _Verdict("service_not_representable")
-        found = await self._candidates(actor, service, represented, now)
-        verdicts = [await self._judge_path(path, achieved_level, service) for path in found.paths]
+        if paths is None:
+            paths = (await self._candidates(actor, service, represented, now)).paths
+        verdicts = [_judge_path(path, achieved_level, service) for path in paths]
         for verdict in verdicts:
             if verdict.allowed:
                 return verdict
@@ -325,113 +413,213 @@ class Resolver:
         """Mandate paths from ``actor`` up to each principal, every link active, valid at
         ``now`` and listing the service; links beyond the first must be ``onward``. The walk
         is bounded by ``max_chain_depth`` and never revisits a party, so a loop in the data
-        cannot make it spin."""
-        with Session(self.engine) as session:
-            actor_id = find_party_id(session, actor)
-            if actor_id is None:
-                return []
-            done: list[list[_Link]] = []
-            frontier: list[tuple[int, list[_Link]]] = [(actor_id, [])]
-            visited = {actor_id}
-            for depth in range(1, self.rules.max_chain_depth + 1):
-                agents = {agent_id for agent_id, _ in frontier}
-                query = (
-                    select(Mandate, Party)
-                    .join(MandateService, col(MandateService.mandate_id) == col(Mandate.id))
-                    .join(Party, col(Party.id) == col(Mandate.principal_id))
-                    .where(
-                        col(Mandate.agent_id).in_(agents),
-                        Mandate.state == MandateState.ACTIVE.value,
-                        Mandate.valid_from <= now,
-                        Mandate.valid_until > now,
-                        MandateService.service_id == service_id,
-                    )
-                )
-                if depth > 1:
-                    query = query.where(col(Mandate.onward).is_(True))
-                rows = session.exec(query).all()
-                paths_by_agent = dict(frontier)
-                next_frontier: list[tuple[int, list[_Link]]] = []
-                for mandate, principal in rows:
-                    assert principal.id is not None
-                    if principal.id in visited:
-                        continue
-                    link = _Link(
-                        mandate.id,
-                        PartyId(principal.kind, principal.value),
-                        Level(mandate.granted_level),
-                        mandate.onward,
-                    )
-                    path = [*paths_by_agent[mandate.agent_id], link]
-                    done.append(path)
-                    if principal.kind in ("kvk", "rsin"):
-                        next_frontier.append((principal.id, path))
-                visited |= {agent_id for agent_id, _ in next_frontier}
-                frontier = next_frontier
-                if not frontier:
-                    break
-            return done
+        cannot make it spin. One indexed query per depth; a person holding no mandate from an
+        organisation costs exactly one."""
+        return retry_stale(self._walk_once, actor, service_id, now)
 
-    async def _judge_path(
-        self, path: list[_Link], achieved: Level, service: ServiceTerms
-    ) -> _Verdict:
-        kind = RepresentationKind.VOLUNTARY if len(path) == 1 else RepresentationKind.CHAIN
-        if not service.allows(kind):
-            return _Verdict("service_not_representable")
-        ids = [link.mandate_id for link in path]
-        scope = await anyio.to_thread.run_sync(self._common_scope, ids)
-        granted = [link.granted_level for link in path]
-        basis = Basis(
-            kind=kind,
-            ids=tuple(link.mandate_id for link in reversed(path)),
-            scope=scope,
-            via=tuple(link.principal for link in reversed(path[:-1])),
-            granted_level=min(granted),
-        )
-        return _level_verdict(
-            "mandate_valid", basis, effective_level(achieved, granted), min(granted), service
-        )
+    def _walk_once(self, actor: PartyId, service_id: str, now: dt.datetime) -> list[list[_Link]]:
+        with self._autocommit.connect() as conn:
+            return self._walk(conn, actor, service_id, now)
 
-    def _common_scope(self, mandate_ids: list[str]) -> tuple[str, ...]:
-        """The services every mandate on the path lists (each hop attenuates the next)."""
-        with Session(self.engine) as session:
-            common: set[str] | None = None
-            for mandate_id in mandate_ids:
-                services = set(
-                    session.exec(
-                        select(MandateService.service_id).where(
-                            MandateService.mandate_id == mandate_id
-                        )
-                    ).all()
+    def _walk(
+        self, conn: Connection, actor: PartyId, service_id: str, now: dt.datetime
+    ) -> list[list[_Link]]:
+        done: list[list[_Link]] = []
+        frontier: dict[int, list[_Link]] = {}
+        visited: set[int] = set()
+        for depth in range(1, self.rules.max_chain_depth + 1):
+            if depth == 1:
+                rows = conn.execute(
+                    _FIRST_HOP,
+                    {
+                        "service_id": service_id,
+                        "now": now,
+                        "agent_kind": actor.kind,
+                        "agent_value": actor.value,
+                    },
+                ).all()
+                if not rows:
+                    return done
+                actor_id = rows[0].agent_id
+                self.party_ids.put(actor, actor_id)
+                frontier = {actor_id: []}
+                visited = {actor_id}
+            else:
+                rows = conn.execute(
+                    _NEXT_HOP,
+                    {"service_id": service_id, "now": now, "agents": sorted(frontier)},
+                ).all()
+            services: dict[str, set[str]] = {}
+            hops: dict[str, tuple[int, int, PartyId, int, bool]] = {}
+            for row in rows:
+                services.setdefault(row.id, set()).add(row.service_id)
+                hops[row.id] = (
+                    row.agent_id,
+                    row.principal_id,
+                    PartyId(row.kind, row.value),
+                    row.granted_level,
+                    row.onward,
                 )
-                common = services if common is None else common & services
-            return tuple(sorted(common or ()))
+            next_frontier: dict[int, list[_Link]] = {}
+            for mandate_id, (agent_id, principal_id, principal, level, onward) in sorted(
+                hops.items()
+            ):
+                if principal_id in visited:
+                    continue
+                link = _Link(
+                    mandate_id,
+                    principal,
+                    Level(level),
+                    onward,
+                    principal_id,
+                    frozenset(services[mandate_id]),
+                )
+                path = [*frontier[agent_id], link]
+                done.append(path)
+                self.party_ids.put(principal, principal_id)
+                if principal.kind in ("kvk", "rsin"):
+                    next_frontier[principal_id] = path
+            visited |= set(next_frontier)
+            frontier = next_frontier
+            if not frontier:
+                break
+        return done
 
     def _write_audit(
-        self, entry: AuditEntry, actor: PartyId, now: dt.datetime, trace: TraceContext | None
+        self,
+        entry: AuditEntry,
+        actor: PartyId,
+        now: dt.datetime,
+        trace: TraceContext | None,
+        conn: Connection | None = None,
     ) -> None:
+        """One INSERT when the party ids are known (from the path query or the cache), on
+        ``conn`` when given; else, on PostgreSQL, one statement that also registers unseen
+        parties."""
+        ids: dict[PartyId, int] = {}
+        parties = (
+            [actor]
+            if entry.subject is None or entry.subject == actor
+            else [
+                actor,
+                entry.subject,
+            ]
+        )
+        for party in parties:
+            if party not in ids and (cached := self.party_ids.get(party)) is not None:
+                ids[party] = cached
+        values = audit_values(self.audit, entry, now, trace)
+        if all(party in ids for party in parties):
+            values["actor_id"] = ids[actor]
+            values["subject_id"] = None if entry.subject is None else ids[entry.subject]
+            if conn is not None:
+                conn.execute(insert(_AUDIT), values)
+                conn.commit()
+                return
+            with self._autocommit.connect() as own:
+                own.execute(insert(_AUDIT), values)
+                own.commit()
+            return
+        if self.engine.dialect.name == "postgresql":
+            for party in parties:
+                checked(party)
+            with self._autocommit.connect() as own:
+                row = own.execute(_upsert_and_audit(len(parties)), _bind(parties, values)).one()
+                own.commit()
+            self.party_ids.put(actor, row.actor_id)
+            if entry.subject is not None:
+                self.party_ids.put(entry.subject, row.subject_id)
+            return
         with Session(self.engine) as session, session.begin():
-            actor_id = party_id(session, actor)
-            subject_id = None if entry.subject is None else party_id(session, entry.subject)
-            write_audit(
-                session,
-                self.audit,
-                AuditEntry(
-                    action=entry.action,
-                    decision=entry.decision,
-                    reason=entry.reason,
-                    actor_id=actor_id,
-                    subject=entry.subject,
-                    subject_id=subject_id,
-                    service_id=entry.service_id,
-                    basis_kind=entry.basis_kind,
-                    basis_id=entry.basis_id,
-                    effective_level=entry.effective_level,
-                    status=entry.status,
-                ),
-                now,
-                trace,
-            )
+            for party in parties:
+                if party not in ids:
+                    ids[party] = party_id(session, party)
+                    self.party_ids.put(party, ids[party])
+            values["actor_id"] = ids[actor]
+            values["subject_id"] = None if entry.subject is None else ids[entry.subject]
+            session.connection().execute(insert(_AUDIT), values)
+
+
+def _decision(
+    actor: PartyId, represented: PartyId, service: ServiceTerms, verdict: _Verdict
+) -> Decision:
+    return Decision(
+        allowed=verdict.allowed or verdict.code == SELF,
+        actor=actor,
+        represented=represented,
+        service_id=service.service_id,
+        code=verdict.code,
+        basis=verdict.basis,
+        effective_level=verdict.level,
+        step_up_to=verdict.step_up_to,
+    )
+
+
+def _decided_entry(decision: Decision) -> AuditEntry:
+    return AuditEntry(
+        action="representation.decided",
+        decision="allowed" if decision.allowed else "denied",
+        reason=decision.code,
+        subject=decision.represented,
+        service_id=decision.service_id,
+        basis_kind=None if decision.basis is None else decision.basis.kind.value,
+        basis_id=None if decision.basis is None else ",".join(decision.basis.ids)[:80],
+        effective_level=None if decision.effective_level is None else int(decision.effective_level),
+        status="Error" if decision.code == "source_unavailable" else "Ok",
+    )
+
+
+_PG = postgresql.dialect()  # type: ignore[no-untyped-call]
+_AUDIT_COLUMNS = tuple(c.name for c in _AUDIT.columns if c.name != "id")
+
+
+def _upsert_and_audit(parties: int) -> TextClause:
+    """PostgreSQL: register unseen parties and write the audit row in one round trip."""
+    pairs = ", ".join(f"(:k{i}, :v{i})" for i in range(parties))
+    subject = "1" if parties == 2 else "0"
+    columns = ", ".join(_AUDIT_COLUMNS)
+    selected = ", ".join(
+        {
+            "actor_id": "(SELECT id FROM ids WHERE kind = :k0 AND value = :v0 LIMIT 1)",
+            "subject_id": f"(SELECT id FROM ids WHERE kind = :k{subject} "  # noqa: S608
+            f"AND value = :v{subject} LIMIT 1)",
+        }.get(name, f"CAST(:{name} AS {_AUDIT.c[name].type.compile(dialect=_PG)})")
+        for name in _AUDIT_COLUMNS
+    )
+    return text(
+        f"WITH new AS (INSERT INTO parties (kind, value) VALUES {pairs} "  # noqa: S608
+        "ON CONFLICT (kind, value) DO NOTHING RETURNING id, kind, value), "
+        "ids AS (SELECT id, kind, value FROM new UNION ALL "
+        f"SELECT id, kind, value FROM parties WHERE (kind, value) IN ({pairs})) "
+        f"INSERT INTO representation_audit ({columns}) SELECT {selected} "
+        "RETURNING actor_id, subject_id"
+    )
+
+
+def _bind(parties: list[PartyId], values: dict[str, object]) -> dict[str, object]:
+    params = {k: v for k, v in values.items() if k not in ("actor_id", "subject_id")}
+    for i, party in enumerate(parties):
+        params[f"k{i}"], params[f"v{i}"] = party.kind, party.value
+    return params
+
+
+def _judge_path(path: list[_Link], achieved: Level, service: ServiceTerms) -> _Verdict:
+    kind = RepresentationKind.VOLUNTARY if len(path) == 1 else RepresentationKind.CHAIN
+    if not service.allows(kind):
+        return _Verdict("service_not_representable")
+    # The services every mandate on the path lists (each hop attenuates the next).
+    common = frozenset.intersection(*(link.services for link in path))
+    granted = [link.granted_level for link in path]
+    basis = Basis(
+        kind=kind,
+        ids=tuple(link.mandate_id for link in reversed(path)),
+        scope=tuple(sorted(common)),
+        via=tuple(link.principal for link in reversed(path[:-1])),
+        granted_level=min(granted),
+    )
+    return _level_verdict(
+        "mandate_valid", basis, effective_level(achieved, granted), min(granted), service
+    )
 
 
 def _judge_self(achieved: Level, service: ServiceTerms) -> _Verdict:

@@ -11,6 +11,12 @@ Every line is validated on its own; bad lines are reported with their number and
 not stop the import. The import is idempotent: a measure is keyed by (source, id,
 representative), so loading the same file twice changes nothing and a corrected line updates
 its row. Rows are written with source ``ccbr_import`` so they never mix with live answers.
+
+Writing is set-based: validated records go in batches into a temporary table (COPY on
+PostgreSQL, ``executemany`` on SQLite), then three statements per batch register unseen
+parties, count new/changed/unchanged rows and upsert (``INSERT … ON CONFLICT DO UPDATE`` that
+only touches rows whose content changed; on PostgreSQL the counts come from its ``RETURNING``).
+Parsing the next batch overlaps with writing the previous one (one writer thread).
 """
 
 from __future__ import annotations
@@ -20,16 +26,25 @@ import datetime as dt
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    insert,
+    text,
+)
 
-from mandates.legal_cache import record_row
-from mandates.models import LegalRelation, as_utc
-from mandates.party_store import party_id
 from mandates.sources.base import LegalRelationRecord
 from mandates.sources.ccbr import InvalidMeasure, records_from_measure
 
@@ -43,7 +58,7 @@ CSV_FIELDS = (
     "ingangsdatum",
     "einddatum",
 )
-BATCH = 1000
+BATCH = 50_000
 
 
 @dataclass
@@ -103,67 +118,166 @@ def import_file(engine: Engine, path: Path, now: dt.datetime | None = None) -> I
     started = time.perf_counter()
     batch: list[LegalRelationRecord] = []
     seen: dict[tuple[str, str, str], int] = {}
-    for number, measure in _measures(path):
-        report.lines += 1
-        try:
-            if isinstance(measure, InvalidMeasure):
-                raise measure
-            records = records_from_measure(measure, source=SOURCE)
-        except InvalidMeasure as exc:
-            report.rejected.append((number, str(exc)))
-            continue
-        for record in records:
-            key = (record.source_ref, record.representative.kind, record.representative.value)
-            if key in seen:
-                report.rejected.append((number, f"duplicate of line {seen[key]}"))
+    # Parsing and validating (Python) overlaps with writing the previous batch (database):
+    # one writer thread, at most one batch in flight, each batch its own transaction.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccbr-import") as writer:
+        pending: Future[None] | None = None
+        for number, measure in _measures(path):
+            report.lines += 1
+            try:
+                if isinstance(measure, InvalidMeasure):
+                    raise measure
+                records = records_from_measure(measure, source=SOURCE)
+            except InvalidMeasure as exc:
+                report.rejected.append((number, str(exc)))
                 continue
-            seen[key] = number
-            batch.append(record)
-        if len(batch) >= BATCH:
+            for record in records:
+                key = (record.source_ref, record.representative.kind, record.representative.value)
+                if key in seen:
+                    report.rejected.append((number, f"duplicate of line {seen[key]}"))
+                    continue
+                seen[key] = number
+                batch.append(record)
+            if len(batch) >= BATCH:
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(_write, engine, batch, now, report)
+                batch = []
+        if pending is not None:
+            pending.result()
+        if batch:
             _write(engine, batch, now, report)
-            batch = []
-    if batch:
-        _write(engine, batch, now, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _same(row: LegalRelation, record: LegalRelationRecord, represented_id: int) -> bool:
-    def at(value: dt.datetime | None) -> dt.datetime | None:
-        return None if value is None else as_utc(value)
+_STAGE = Table(
+    "ccbr_import_stage",
+    MetaData(),
+    Column("source_ref", String(120)),
+    Column("rep_kind", String(8)),
+    Column("rep_value", String(220)),
+    Column("subj_kind", String(8)),
+    Column("subj_value", String(220)),
+    Column("kind", String(24)),
+    Column("source_type", String(40)),
+    Column("valid_from", DateTime(timezone=True)),
+    Column("valid_until", DateTime(timezone=True)),
+    Column("in_onderzoek", Boolean),
+    Column("minor_birth_date", Date),
+    prefixes=["TEMPORARY"],
+)
+_STAGE_COLUMNS = tuple(column.name for column in _STAGE.columns)
 
+
+def _stage_row(record: LegalRelationRecord) -> tuple[object, ...]:
     return (
-        row.kind == record.kind.value
-        and row.represented_id == represented_id
-        and at(row.valid_from) == record.valid_from
-        and at(row.valid_until) == record.valid_until
+        record.source_ref,
+        record.representative.kind,
+        record.representative.value,
+        record.represented.kind,
+        record.represented.value,
+        record.kind.value,
+        record.source_type,
+        record.valid_from,
+        record.valid_until,
+        record.in_onderzoek,
+        record.minor_birth_date,
     )
 
 
 def _write(
     engine: Engine, records: list[LegalRelationRecord], now: dt.datetime, report: ImportReport
 ) -> None:
-    with Session(engine) as session, session.begin():
-        for record in records:
-            rep_id = party_id(session, record.representative)
-            subject_id = party_id(session, record.represented)
-            row = session.exec(
-                select(LegalRelation).where(
-                    LegalRelation.source == SOURCE,
-                    LegalRelation.source_ref == record.source_ref,
-                    LegalRelation.representative_id == rep_id,
-                )
-            ).first()
-            if row is None:
-                session.add(record_row(record, (rep_id, subject_id), now))
-                report.inserted += 1
-            elif _same(row, record, subject_id):
-                report.unchanged += 1
-            else:
-                row.kind = record.kind.value
-                row.represented_id = subject_id
-                row.source_type = record.source_type
-                row.valid_from = record.valid_from
-                row.valid_until = record.valid_until
-                row.retrieved_at = now
-                report.updated += 1
+    rows = [_stage_row(record) for record in records]
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        _STAGE.create(conn)
+        try:
+            _load_stage(conn, rows, postgres)
+            _upsert(conn, now, postgres, report)
+        finally:
+            _STAGE.drop(conn)
+
+
+def _load_stage(conn: Connection, rows: list[tuple[object, ...]], postgres: bool) -> None:
+    if postgres:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        columns = ", ".join(_STAGE_COLUMNS)
+        with cursor.copy(f"COPY ccbr_import_stage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.exec_driver_sql("ANALYZE ccbr_import_stage")
+        return
+    conn.execute(insert(_STAGE), [dict(zip(_STAGE_COLUMNS, row, strict=True)) for row in rows])
+
+
+def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportReport) -> None:
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    if postgres:
+        # A batch is small next to the register: look every row up by index instead of
+        # hashing the whole parties / legal_relations tables once per statement.
+        conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+        conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
+    conn.execute(
+        text(
+            "INSERT INTO parties (kind, value) SELECT kind, value FROM ("
+            "SELECT rep_kind AS kind, rep_value AS value FROM ccbr_import_stage "
+            "UNION SELECT subj_kind, subj_value FROM ccbr_import_stage) AS seen "
+            "WHERE true ON CONFLICT (kind, value) DO NOTHING"
+        )
+    )
+    joined = (
+        "FROM ccbr_import_stage s "
+        "JOIN parties r ON r.kind = s.rep_kind AND r.value = s.rep_value "
+        "JOIN parties p ON p.kind = s.subj_kind AND p.value = s.subj_value"
+    )
+    stored_changed = (
+        f"legal_relations.kind {differs} excluded.kind "
+        f"OR legal_relations.represented_id {differs} excluded.represented_id "
+        f"OR legal_relations.valid_from {differs} excluded.valid_from "
+        f"OR legal_relations.valid_until {differs} excluded.valid_until"
+    )
+    upsert = (
+        "INSERT INTO legal_relations (kind, representative_id, represented_id, source, "
+        "source_ref, source_type, retrieved_at, valid_from, valid_until, in_onderzoek, "
+        "minor_birth_date) "
+        "SELECT s.kind, r.id, p.id, :source, s.source_ref, s.source_type, :now, "
+        f"s.valid_from, s.valid_until, s.in_onderzoek, s.minor_birth_date {joined} "
+        "WHERE true "
+        "ON CONFLICT (source, source_ref, representative_id) DO UPDATE SET "
+        "kind = excluded.kind, represented_id = excluded.represented_id, "
+        "source_type = excluded.source_type, valid_from = excluded.valid_from, "
+        "valid_until = excluded.valid_until, retrieved_at = excluded.retrieved_at "
+        f"WHERE {stored_changed}"
+    )
+    params = {"source": SOURCE, "now": now}
+    staged = conn.execute(text("SELECT count(*) FROM ccbr_import_stage")).scalar_one()
+    if postgres:
+        # Unchanged rows are not touched (the WHERE), so RETURNING sees new and changed ones;
+        # xmax = 0 marks a fresh insert.
+        inserted, updated = conn.execute(
+            text(
+                f"WITH up AS ({upsert} RETURNING (xmax = 0) AS fresh) "  # noqa: S608
+                "SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM up"
+            ),
+            params,
+        ).one()
+    else:
+        changed = (
+            f"l.kind {differs} s.kind OR l.represented_id {differs} p.id "
+            f"OR l.valid_from {differs} s.valid_from OR l.valid_until {differs} s.valid_until"
+        )
+        inserted, updated = conn.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE l.id IS NULL), "
+                f"count(*) FILTER (WHERE l.id IS NOT NULL AND ({changed})) {joined} "
+                "LEFT JOIN legal_relations l ON l.source = :source "
+                "AND l.source_ref = s.source_ref AND l.representative_id = r.id"
+            ),
+            params,
+        ).one()
+        conn.execute(text(upsert), params)
+    report.inserted += inserted
+    report.updated += updated
+    report.unchanged += staged - inserted - updated

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from mandates_world import AUDIT, CARE, HIGH, PERMIT, SELF_ONLY, T0, TAX, Simulators
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from broker.assurance import Level
@@ -16,6 +16,7 @@ from broker.identifiers import PartyId
 from conformance.brp_gezag import families as f
 from conformance.ccbr import measures as m
 from mandates.catalogue import RepresentationKind as K
+from mandates.hot_engine import hot_engine
 from mandates.legal_cache import LegalRelationCache
 from mandates.lifecycle import MandateLifecycle
 from mandates.models import AuditRecord
@@ -342,3 +343,31 @@ async def test_every_decision_is_audited(resolver: Resolver, engine: Engine) -> 
     ]
     assert all(r.data_subject_ref and len(r.data_subject_ref) == 64 for r in rows)
     assert rows[1].basis_kind == "parental_authority" and rows[1].service_id == CARE.service_id
+
+
+async def test_repeated_decisions_are_each_audited(resolver: Resolver, engine: Engine) -> None:
+    """Known party ids take the one-INSERT path; every decision still lands in the trail."""
+    for _ in range(3):
+        await resolver.decide(A, Level.HIGH, TAX, P, T0)
+        await resolver.options(A, Level.HIGH, TAX, T0)
+    with Session(engine) as session:
+        rows = session.exec(select(AuditRecord)).all()
+    actions = [r.action for r in rows if r.action.startswith("representation.")]
+    assert actions.count("representation.decided") == 3
+    assert actions.count("representation.options") == 3
+    assert all(r.actor_id is not None and r.subject_id is not None for r in rows)
+
+
+async def test_hot_path_survives_a_dropped_connection(resolver: Resolver, engine: Engine) -> None:
+    """The hot pool does not ping before use; a dead pooled connection costs one retry."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the separate hot pool exists on PostgreSQL only")
+    await resolver.decide(A, Level.HIGH, TAX, P, T0)
+    with hot_engine(engine).connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    assert (await resolver.decide(A, Level.HIGH, TAX, P, T0)).code == "no_basis"
+    with Session(engine) as session:
+        rows = session.exec(select(AuditRecord)).all()
+    assert sum(r.action == "representation.decided" for r in rows) == 2
