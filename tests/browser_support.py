@@ -37,9 +37,9 @@ ARTIFACTS: Final = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 def require_chromium() -> str:
-    """The chromium path, or skip the test when the system browser is not installed."""
+    """The chromium path; a missing browser fails the test (scripts/test installs it)."""
     if not os.access(CHROMIUM_PATH, os.X_OK):
-        pytest.skip(f"no chromium at {CHROMIUM_PATH} (install it with apt)")
+        pytest.fail(f"no chromium at {CHROMIUM_PATH}: install Debian's chromium (scripts/test does)")
     return CHROMIUM_PATH
 
 
