@@ -39,7 +39,7 @@ ARTIFACTS: Final = Path(__file__).resolve().parent.parent / "test-artifacts"
 def require_chromium() -> str:
     """The chromium path; a missing browser fails the test (scripts/test installs it)."""
     if not os.access(CHROMIUM_PATH, os.X_OK):
-        pytest.fail(f"no chromium at {CHROMIUM_PATH}: install Debian's chromium (scripts/test does)")
+        pytest.fail(f"no chromium at {CHROMIUM_PATH}: install Debian's chromium (scripts/test)")
     return CHROMIUM_PATH
 
 
