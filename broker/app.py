@@ -167,6 +167,8 @@ def create_app(
     ]
     if demo:
         routes.append(_demo_mount(config, engine, store, http))
+        if mandate_routes:
+            routes.append(_portal_mount(config, engine, store, http, mandate_routes.services))
 
         async def demo_home(request: Request) -> Response:
             """A newcomer opening the bare address lands on the demo service provider."""
@@ -288,6 +290,29 @@ def _demo_mount(config: Config, engine: Engine, store: Store, http: httpx.AsyncC
         http=http,
     )
     return Mount(DEMO_PATH.rstrip("/"), app=sp.app)
+
+
+def _portal_mount(
+    config: Config, engine: Engine, store: Store, http: httpx.AsyncClient, mandates: Any
+) -> Mount:
+    """The self-service portal "Mijn machtigingen" at ``/mijn``, a relying party of the broker
+    itself, sharing the app's mandate lifecycle and revocation signalling."""
+    from broker.register.portal import PORTAL_PATH, ensure_portal_client, portal_redirect_uri
+    from portal import Portal
+
+    client_id, private_jwk = ensure_portal_client(engine, config)
+    portal = Portal(
+        issuer=config.issuer,
+        client_id=client_id,
+        private_jwk=private_jwk,
+        redirect_uri=portal_redirect_uri(config),
+        store=store,
+        http=http,
+        engine=engine,
+        lifecycle=mandates["services"].lifecycle,
+        mandate_uses=mandates["uses"],
+    )
+    return Mount(PORTAL_PATH.rstrip("/"), app=portal.app)
 
 
 def app_from_env() -> Starlette:

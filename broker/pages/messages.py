@@ -219,6 +219,145 @@ NL: Final[dict[str, str]] = {
     ),
     "wallet.cancel": "Annuleren en terug naar de dienst",
     "wallet.expires": "Deze inlogpoging verloopt na {minutes} minuten.",
+    # The self-service portal "Mijn machtigingen" (portal/, served under /mijn).
+    "portal.name": "Mijn machtigingen",
+    "portal.nav.label": "Mijn machtigingen",
+    "portal.nav.overview": "Overzicht",
+    "portal.nav.grant": "Iemand machtigen",
+    "portal.nav.history": "Wie heeft namens mij gehandeld?",
+    "portal.logout": "Uitloggen",
+    "portal.logged_in_as": "Ingelogd met BSN {bsn} op niveau {level}.",
+    "portal.login.title": "Mijn machtigingen",
+    "portal.login.intro": (
+        "Hier ziet u wie u heeft gemachtigd en wie u heeft gemachtigd om namens u te handelen. "
+        "U kunt iemand machtigen, een machtiging accepteren of intrekken, en zien wie namens "
+        "u heeft gehandeld."
+    ),
+    "portal.login.level": (
+        "U logt in op niveau Substantieel, bijvoorbeeld met de DigiD app met ID-check. "
+        "Deel nooit uw inloggegevens: wie namens u handelt, logt in met een eigen DigiD."
+    ),
+    "portal.login.button": "Inloggen",
+    "portal.logged_out.title": "U bent uitgelogd",
+    "portal.logged_out.again": "Opnieuw inloggen",
+    "portal.overview.title": "Mijn machtigingen",
+    "portal.given.caption": "Machtigingen die u heeft gegeven",
+    "portal.given.empty": "U heeft niemand gemachtigd.",
+    "portal.received.caption": "Machtigingen die u heeft gekregen",
+    "portal.received.empty": "Niemand heeft u gemachtigd.",
+    "portal.pending.caption": "Wachten op uw antwoord",
+    "portal.pending.empty": "Er wachten geen machtigingen op uw antwoord.",
+    "portal.col.agent": "Gemachtigde",
+    "portal.col.principal": "Machtiginggever",
+    "portal.col.services": "Diensten",
+    "portal.col.period": "Periode",
+    "portal.col.level": "Niveau",
+    "portal.col.state": "Status",
+    "portal.col.details": "Details",
+    "portal.period": "{start} tot en met {end}",
+    "portal.bsn": "BSN {bsn}",
+    "portal.view": "Bekijken",
+    "portal.view_label": "Machtiging bekijken: {who}",
+    "portal.state.requested": "Wacht op acceptatie",
+    "portal.state.active": "Actief",
+    "portal.state.rejected": "Geweigerd",
+    "portal.state.revoked": "Ingetrokken",
+    "portal.state.expired": "Verlopen",
+    "portal.grant.title": "Iemand machtigen",
+    "portal.grant.intro": (
+        "Kies wat de gemachtigde namens u mag doen, wie dat is en hoe lang. De gemachtigde "
+        "moet de machtiging daarna zelf accepteren door in te loggen."
+    ),
+    "portal.grant.services": "Welke diensten mag de gemachtigde namens u gebruiken?",
+    "portal.grant.services_hint": (
+        "Alleen diensten die namens iemand anders gebruikt mogen worden, staan hier."
+    ),
+    "portal.grant.no_services": "Er zijn nu geen diensten waarvoor u iemand kunt machtigen.",
+    "portal.grant.min_level": "minimaal niveau {level}",
+    "portal.grant.agent": "Burgerservicenummer (BSN) van de gemachtigde",
+    "portal.grant.agent_hint": "9 cijfers, bijvoorbeeld 999990019.",
+    "portal.grant.period": "Hoe lang geldt de machtiging?",
+    "portal.grant.valid_from": "Vanaf",
+    "portal.grant.valid_until": "Tot en met",
+    "portal.grant.date_hint": "Datum als jjjj-mm-dd, bijvoorbeeld 2026-12-31.",
+    "portal.grant.next": "Verder naar controleren",
+    "portal.grant.cancel": "Annuleren",
+    "portal.error_prefix": "Fout",
+    "portal.error.summary": "Er is iets niet goed ingevuld",
+    "portal.error.services": "Kies minstens één dienst.",
+    "portal.error.services_unknown": "Kies alleen diensten uit de lijst.",
+    "portal.error.agent_missing": "Vul het burgerservicenummer van de gemachtigde in.",
+    "portal.error.agent_invalid": (
+        "Dit is geen geldig burgerservicenummer. Controleer de 9 cijfers."
+    ),
+    "portal.error.date": "Vul een datum in als jjjj-mm-dd.",
+    "portal.error.until_before_from": "De einddatum moet na de begindatum liggen.",
+    "portal.error.refused": "Dit kan niet",
+    "portal.confirm.title": "Controleer uw machtiging",
+    "portal.confirm.explain": (
+        "Na acceptatie kan de persoon met BSN {agent} van {start} tot en met {end} namens u "
+        "de volgende diensten gebruiken:"
+    ),
+    "portal.confirm.level": (
+        "U bent ingelogd op niveau {level}. De machtiging geldt daarom voor diensten tot en "
+        "met dat niveau."
+    ),
+    "portal.confirm.accept_first": (
+        "De gemachtigde moet de machtiging eerst zelf accepteren door in te loggen met een "
+        "eigen DigiD. U kunt de machtiging altijd intrekken; dat werkt meteen."
+    ),
+    "portal.confirm.submit": "Machtiging geven",
+    "portal.confirm.change": "Wijzigen",
+    "portal.mandate.title": "Machtiging",
+    "portal.mandate.you_gave": "U heeft deze machtiging gegeven.",
+    "portal.mandate.you_got": "U heeft deze machtiging gekregen.",
+    "portal.mandate.what_agent": "Wat de gemachtigde mag",
+    "portal.mandate.back": "Terug naar het overzicht",
+    "portal.action.accept": "Accepteren",
+    "portal.action.reject": "Weigeren",
+    "portal.action.revoke": "Machtiging intrekken",
+    "portal.action.accept.title": "Machtiging accepteren",
+    "portal.action.reject.title": "Machtiging weigeren",
+    "portal.action.revoke.title": "Machtiging intrekken",
+    "portal.action.accept.explain": (
+        "Als u accepteert, kunt u namens BSN {principal} deze diensten gebruiken, van {start} "
+        "tot en met {end}:"
+    ),
+    "portal.action.reject.explain": (
+        "Als u weigert, kunt u deze diensten niet namens BSN {principal} gebruiken:"
+    ),
+    "portal.action.revoke.explain": (
+        "Na het intrekken kan niemand meer op grond van deze machtiging handelen. Dat werkt "
+        "meteen en kan niet ongedaan worden gemaakt. Het gaat om deze diensten:"
+    ),
+    "portal.action.cancel": "Niet doen, terug",
+    "portal.done.granted": (
+        "De machtiging is gegeven. De gemachtigde moet haar nu zelf accepteren."
+    ),
+    "portal.done.accepted": "U heeft de machtiging geaccepteerd.",
+    "portal.done.rejected": "U heeft de machtiging geweigerd.",
+    "portal.done.revoked": "De machtiging is ingetrokken.",
+    "portal.history.title": "Wie heeft namens mij gehandeld?",
+    "portal.history.intro": (
+        "Hier staat elke keer dat iemand namens u een dienst heeft gebruikt, de nieuwste eerst."
+    ),
+    "portal.history.caption": "Handelingen namens u",
+    "portal.history.empty": "Niemand heeft namens u gehandeld.",
+    "portal.history.when": "Wanneer",
+    "portal.history.who": "Wie",
+    "portal.history.service": "Dienst",
+    "portal.history.basis": "Op grond van",
+    "portal.refused.title": "Dit lukt niet",
+    "portal.refused.login_failed": (
+        "Inloggen is niet gelukt. Probeer het opnieuw vanaf het begin."
+    ),
+    "portal.refused.csrf": (
+        "Uw formulier is verlopen of kwam niet van deze website. Ga terug en probeer het "
+        "opnieuw."
+    ),
+    "portal.refused.not_found": "Deze machtiging bestaat niet of is niet van u.",
+    "portal.refused.not_allowed": "Dit kan niet (meer) met deze machtiging.",
+    "portal.refused.back": "Naar Mijn machtigingen",
 }
 
 EN: Final[dict[str, str]] = {
@@ -420,6 +559,142 @@ EN: Final[dict[str, str]] = {
     ),
     "wallet.cancel": "Cancel and return to the service",
     "wallet.expires": "This login attempt expires after {minutes} minutes.",
+    # The self-service portal "Mijn machtigingen" (portal/, served under /mijn).
+    "portal.name": "My mandates",
+    "portal.nav.label": "My mandates",
+    "portal.nav.overview": "Overview",
+    "portal.nav.grant": "Authorise someone",
+    "portal.nav.history": "Who acted on my behalf?",
+    "portal.logout": "Log out",
+    "portal.logged_in_as": "Logged in with BSN {bsn} at level {level}.",
+    "portal.login.title": "My mandates",
+    "portal.login.intro": (
+        "Here you see whom you have authorised and who has authorised you to act on their "
+        "behalf. You can authorise someone, accept or revoke a mandate, and see who acted on "
+        "your behalf."
+    ),
+    "portal.login.level": (
+        "You log in at level Substantial, for example with the DigiD app with ID check. "
+        "Never share your login details: whoever acts for you logs in with their own DigiD."
+    ),
+    "portal.login.button": "Log in",
+    "portal.logged_out.title": "You are logged out",
+    "portal.logged_out.again": "Log in again",
+    "portal.overview.title": "My mandates",
+    "portal.given.caption": "Mandates you have given",
+    "portal.given.empty": "You have not authorised anyone.",
+    "portal.received.caption": "Mandates you have received",
+    "portal.received.empty": "Nobody has authorised you.",
+    "portal.pending.caption": "Waiting for your answer",
+    "portal.pending.empty": "No mandates are waiting for your answer.",
+    "portal.col.agent": "Representative",
+    "portal.col.principal": "Given by",
+    "portal.col.services": "Services",
+    "portal.col.period": "Period",
+    "portal.col.level": "Level",
+    "portal.col.state": "Status",
+    "portal.col.details": "Details",
+    "portal.period": "{start} up to and including {end}",
+    "portal.bsn": "BSN {bsn}",
+    "portal.view": "View",
+    "portal.view_label": "View mandate: {who}",
+    "portal.state.requested": "Waiting for acceptance",
+    "portal.state.active": "Active",
+    "portal.state.rejected": "Rejected",
+    "portal.state.revoked": "Revoked",
+    "portal.state.expired": "Expired",
+    "portal.grant.title": "Authorise someone",
+    "portal.grant.intro": (
+        "Choose what the representative may do for you, who that is and for how long. The "
+        "representative then has to accept the mandate by logging in themselves."
+    ),
+    "portal.grant.services": "Which services may the representative use on your behalf?",
+    "portal.grant.services_hint": (
+        "Only services that may be used on behalf of someone else are listed."
+    ),
+    "portal.grant.no_services": "There are no services you can authorise someone for now.",
+    "portal.grant.min_level": "at least level {level}",
+    "portal.grant.agent": "Citizen service number (BSN) of the representative",
+    "portal.grant.agent_hint": "9 digits, for example 999990019.",
+    "portal.grant.period": "How long is the mandate valid?",
+    "portal.grant.valid_from": "From",
+    "portal.grant.valid_until": "Up to and including",
+    "portal.grant.date_hint": "Date as yyyy-mm-dd, for example 2026-12-31.",
+    "portal.grant.next": "Continue to check",
+    "portal.grant.cancel": "Cancel",
+    "portal.error_prefix": "Error",
+    "portal.error.summary": "Something was not filled in correctly",
+    "portal.error.services": "Choose at least one service.",
+    "portal.error.services_unknown": "Choose only services from the list.",
+    "portal.error.agent_missing": "Enter the representative's citizen service number.",
+    "portal.error.agent_invalid": (
+        "This is not a valid citizen service number. Check the 9 digits."
+    ),
+    "portal.error.date": "Enter a date as yyyy-mm-dd.",
+    "portal.error.until_before_from": "The end date must be after the start date.",
+    "portal.error.refused": "This is not possible",
+    "portal.confirm.title": "Check your mandate",
+    "portal.confirm.explain": (
+        "Once accepted, the person with BSN {agent} can use these services on your behalf "
+        "from {start} up to and including {end}:"
+    ),
+    "portal.confirm.level": (
+        "You are logged in at level {level}. The mandate therefore counts for services up to "
+        "and including that level."
+    ),
+    "portal.confirm.accept_first": (
+        "The representative must first accept the mandate by logging in with their own "
+        "DigiD. You can always revoke the mandate; that takes effect at once."
+    ),
+    "portal.confirm.submit": "Give mandate",
+    "portal.confirm.change": "Change",
+    "portal.mandate.title": "Mandate",
+    "portal.mandate.you_gave": "You gave this mandate.",
+    "portal.mandate.you_got": "You received this mandate.",
+    "portal.mandate.what_agent": "What the representative may do",
+    "portal.mandate.back": "Back to the overview",
+    "portal.action.accept": "Accept",
+    "portal.action.reject": "Reject",
+    "portal.action.revoke": "Revoke mandate",
+    "portal.action.accept.title": "Accept mandate",
+    "portal.action.reject.title": "Reject mandate",
+    "portal.action.revoke.title": "Revoke mandate",
+    "portal.action.accept.explain": (
+        "If you accept, you can use these services on behalf of BSN {principal}, from {start} "
+        "up to and including {end}:"
+    ),
+    "portal.action.reject.explain": (
+        "If you reject, you cannot use these services on behalf of BSN {principal}:"
+    ),
+    "portal.action.revoke.explain": (
+        "After revoking, nobody can act on the basis of this mandate any more. This takes "
+        "effect at once and cannot be undone. It concerns these services:"
+    ),
+    "portal.action.cancel": "Do not do this, go back",
+    "portal.done.granted": (
+        "The mandate has been given. The representative must now accept it themselves."
+    ),
+    "portal.done.accepted": "You have accepted the mandate.",
+    "portal.done.rejected": "You have rejected the mandate.",
+    "portal.done.revoked": "The mandate has been revoked.",
+    "portal.history.title": "Who acted on my behalf?",
+    "portal.history.intro": (
+        "Every time someone used a service on your behalf is listed here, newest first."
+    ),
+    "portal.history.caption": "Actions on your behalf",
+    "portal.history.empty": "Nobody has acted on your behalf.",
+    "portal.history.when": "When",
+    "portal.history.who": "Who",
+    "portal.history.service": "Service",
+    "portal.history.basis": "On the basis of",
+    "portal.refused.title": "This did not work",
+    "portal.refused.login_failed": "Logging in did not succeed. Please start again.",
+    "portal.refused.csrf": (
+        "Your form has expired or did not come from this website. Go back and try again."
+    ),
+    "portal.refused.not_found": "This mandate does not exist or is not yours.",
+    "portal.refused.not_allowed": "This is not (or no longer) possible with this mandate.",
+    "portal.refused.back": "To My mandates",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"nl": NL, "en": EN}

@@ -1,0 +1,421 @@
+"""The self-service portal "Mijn machtigingen" (served by the broker under ``/mijn``).
+
+A person logs in through the broker itself (``portal.login``, as any relying party would) and
+then, in plain HTML forms without JavaScript: sees the mandates they gave, received and still
+have to answer; grants a mandate (choose services, the agent's BSN, the period, then a
+confirmation page that says exactly what the agent will be able to do); accepts, rejects or
+revokes with a confirmation step; and reads "Wie heeft namens mij gehandeld?".
+
+The rules mirror the management API (``broker.api.routes``): the person and the level come
+from the portal session (the verified ID token), never from the form; every object access goes
+through ``MandateLifecycle.get`` or the lifecycle's role checks, so another person's mandate id
+answers "not found" (no IDOR oracle); every POST carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import httpx
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from broker.flow.mandate_uses import MandateUses
+from broker.identifiers import InvalidIdentifier, PartyId
+from broker.pages.i18n import translate
+from broker.pages.render import Renderer, locale_for
+from broker.register.clients import list_services
+from broker.register.snapshots import ServiceInfo
+from broker.store import Store
+from mandates.catalogue import RepresentationKind
+from mandates.errors import MandateNotFound, MandateRefused
+from mandates.lifecycle import MandateLifecycle, MandateView
+from mandates.models import MandateState
+from mandates.party_ids import checked
+from mandates.reasons import texts
+from portal.forms import AMSTERDAM, GrantForm
+from portal.history import uses_for
+from portal.login import LoginFailed, PortalLogin
+from portal.session import LOGIN_COOKIE, PortalSession, PortalSessions
+
+TEMPLATES = Path(__file__).parent / "templates"
+ACTIONS = ("accept", "reject", "revoke")
+DONE = ("granted", "accepted", "rejected", "revoked")
+
+
+class Portal:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        private_jwk: dict[str, Any],
+        redirect_uri: str,
+        store: Store,
+        http: httpx.AsyncClient,
+        engine: Engine,
+        lifecycle: MandateLifecycle,
+        mandate_uses: MandateUses | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.lifecycle = lifecycle
+        self.mandate_uses = mandate_uses
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.sessions = PortalSessions(store, secure=issuer.startswith("https://"))
+        self.login_client = PortalLogin(
+            issuer=issuer,
+            client_id=client_id,
+            private_jwk=private_jwk,
+            redirect_uri=redirect_uri,
+            store=store,
+            http=http,
+        )
+        self.renderer = Renderer([TEMPLATES])
+        self.app = Starlette(
+            routes=[
+                Route("/", self.home, methods=["GET"]),
+                Route("/login", self.login, methods=["POST"]),
+                Route("/callback", self.callback, methods=["GET"]),
+                Route("/logout", self.logout, methods=["POST"]),
+                Route("/machtigen", self.grant_form, methods=["GET"]),
+                Route("/machtigen", self.grant_check, methods=["POST"]),
+                Route("/machtigen/bevestigen", self.grant_confirm, methods=["POST"]),
+                Route("/machtigingen/{mandate_id}", self.detail, methods=["GET"]),
+                Route("/machtigingen/{mandate_id}/{action}", self.confirm, methods=["GET"]),
+                Route("/machtigingen/{mandate_id}/{action}", self.transition, methods=["POST"]),
+                Route("/gehandeld", self.history, methods=["GET"]),
+            ]
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _base(self, request: Request) -> str:
+        return str(request.scope.get("root_path", "")).rstrip("/")
+
+    def _page(
+        self,
+        request: Request,
+        template: str,
+        me: PortalSession | None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response:
+        page = {
+            "base": self._base(request),
+            "me": me,
+            "csrf": me.csrf if me else "",
+            "errors": {},
+            "notice": None,
+            **context,
+        }
+        return self.renderer.render(request, template, page, status_code=status_code)
+
+    def _refused(
+        self, request: Request, me: PortalSession | None, key: str, status: int
+    ) -> Response:
+        return self._page(request, "portal_refused.html", me, status_code=status, reason=key)
+
+    def _to_home(self, request: Request) -> Response:
+        return RedirectResponse(self._base(request) + "/", status_code=303)
+
+    async def _services(self) -> dict[str, ServiceInfo]:
+        rows = await anyio.to_thread.run_sync(list_services, self.engine)
+        return {row.service_id: ServiceInfo.from_row(row) for row in rows}
+
+    def _offered(self, services: dict[str, ServiceInfo]) -> list[ServiceInfo]:
+        """Services a voluntary mandate may cover (catalogue: allows that representation)."""
+        return [s for s in services.values() if s.terms().allows(RepresentationKind.VOLUNTARY)]
+
+    def _view(
+        self, request: Request, view: MandateView, me: PartyId, services: dict[str, ServiceInfo]
+    ) -> dict[str, Any]:
+        lang = locale_for(request)
+        role = "principal" if view.principal == me else "agent"
+        return {
+            "id": view.id,
+            "role": role,
+            "other": view.agent if role == "principal" else view.principal,
+            "principal": view.principal,
+            "agent": view.agent,
+            "services": [services[s].name(lang) if s in services else s for s in view.services],
+            "valid_from": _day(view.valid_from),
+            "valid_until": _last_day(view.valid_until),
+            "level": view.granted_level.label,
+            "state": view.state.value,
+            "live": view.state in (MandateState.REQUESTED, MandateState.ACTIVE)
+            and view.valid_until > self.clock(),
+        }
+
+    async def _csrf(self, request: Request) -> tuple[PortalSession | None, Any, Response | None]:
+        """The session and the form, or a response refusing the POST."""
+        me = await self.sessions.load(request)
+        form = await request.form()
+        if me is None:
+            return None, form, self._to_home(request)
+        if not me.csrf_ok(form.get("csrf")):
+            return me, form, self._refused(request, me, "csrf", 403)
+        return me, form, None
+
+    # -- login -----------------------------------------------------------------------------
+    async def home(self, request: Request) -> Response:
+        me = await self.sessions.load(request)
+        if me is None:
+            return self._page(request, "portal_login.html", None)
+        views = await anyio.to_thread.run_sync(self.lifecycle.mandates_of, me.person)
+        services = await self._services()
+        shown = [self._view(request, v, me.person, services) for v in views]
+        notice = request.query_params.get("gedaan")
+        return self._page(
+            request,
+            "portal_overview.html",
+            me,
+            given=[m for m in shown if m["role"] == "principal"],
+            received=[m for m in shown if m["role"] == "agent" and m["state"] != "requested"],
+            pending=[m for m in shown if m["role"] == "agent" and m["state"] == "requested"],
+            notice=notice if notice in DONE else None,
+        )
+
+    async def login(self, request: Request) -> Response:
+        url, state = await self.login_client.start()
+        response = RedirectResponse(url, status_code=303)
+        self.sessions.set_cookie(response, LOGIN_COOKIE, state, 900)
+        return response
+
+    async def callback(self, request: Request) -> Response:
+        try:
+            done = await self.login_client.finish(
+                dict(request.query_params), request.cookies.get(LOGIN_COOKIE)
+            )
+        except LoginFailed:
+            return self._refused(request, None, "login_failed", 400)
+        response = self._to_home(request)
+        await self.sessions.start(response, done.person, done.level)
+        self.sessions.delete_cookie(response, LOGIN_COOKIE)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        me, _, refused = await self._csrf(request)
+        if refused is not None and me is not None:
+            return refused
+        response = self._page(request, "portal_logged_out.html", None)
+        await self.sessions.end(request, response)
+        return response
+
+    # -- granting --------------------------------------------------------------------------
+    async def grant_form(self, request: Request) -> Response:
+        me = await self.sessions.load(request)
+        if me is None:
+            return self._to_home(request)
+        offered = self._offered(await self._services())
+        return self._grant_page(request, me, GrantForm.blank(self.clock()), offered)
+
+    def _grant_page(
+        self,
+        request: Request,
+        me: PortalSession,
+        form: GrantForm,
+        offered: list[ServiceInfo],
+        status_code: int = 200,
+        refusal: str | None = None,
+    ) -> Response:
+        return self._page(
+            request,
+            "portal_grant.html",
+            me,
+            status_code=status_code,
+            form=form,
+            offered=offered,
+            errors=form.errors,
+            refusal=refusal,
+        )
+
+    async def _parse_grant(
+        self, request: Request
+    ) -> tuple[PortalSession | None, GrantForm | None, list[ServiceInfo], Response | None]:
+        me, raw, refused = await self._csrf(request)
+        if refused is not None or me is None:
+            return me, None, [], refused
+        services = await self._services()
+        offered = self._offered(services)
+        form = GrantForm.parse(
+            {k: str(v) for k, v in raw.items()},
+            [str(v) for v in raw.getlist("services")],
+            {s.service_id for s in offered},
+        )
+        if form.errors:
+            return me, form, offered, self._grant_page(request, me, form, offered, 400)
+        return me, form, offered, None
+
+    async def grant_check(self, request: Request) -> Response:
+        me, form, offered, refused = await self._parse_grant(request)
+        if refused is not None:
+            return refused
+        assert me is not None and form is not None
+        by_id = {s.service_id: s for s in offered}
+        chosen = [by_id[s] for s in form.services]
+        lang = locale_for(request)
+        valid_from, valid_until = form.period(self.clock())
+        # The level the mandate will carry: the level of this login (domain.md).
+        too_high = [s for s in chosen if s.min_level > me.level]
+        if too_high:
+            refusal = texts("principal_level_too_low")[0 if lang == "nl" else 1]
+            return self._grant_page(request, me, form, offered, 400, refusal=refusal)
+        return self._page(
+            request,
+            "portal_grant_confirm.html",
+            me,
+            form=form,
+            chosen=[s.name(lang) for s in chosen],
+            valid_from=_day(valid_from),
+            valid_until=_last_day(valid_until),
+            level=me.level.label,
+        )
+
+    async def grant_confirm(self, request: Request) -> Response:
+        me, form, offered, refused = await self._parse_grant(request)
+        if refused is not None:
+            return refused
+        assert me is not None and form is not None
+        if (await request.form()).get("back"):
+            return self._grant_page(request, me, form, offered)
+        by_id = {s.service_id: s for s in offered}
+        terms = [by_id[s].terms() for s in form.services]
+        now = self.clock()
+        valid_from, valid_until = form.period(now)
+        try:
+            agent = checked(PartyId("bsn", form.agent))
+            view = await anyio.to_thread.run_sync(
+                lambda: self.lifecycle.grant(
+                    principal=me.person,
+                    principal_level=me.level,
+                    agent=agent,
+                    services=terms,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    now=now,
+                )
+            )
+        except InvalidIdentifier:
+            form.errors["agent"] = "portal.error.agent_invalid"
+            return self._grant_page(request, me, form, offered, 400)
+        except MandateRefused as exc:
+            message = texts(exc.code or "")[0 if locale_for(request) == "nl" else 1]
+            return self._grant_page(request, me, form, offered, 400, refusal=message)
+        return RedirectResponse(
+            f"{self._base(request)}/machtigingen/{view.id}?gedaan=granted", status_code=303
+        )
+
+    # -- one mandate -----------------------------------------------------------------------
+    async def _mandate(self, request: Request, me: PortalSession) -> dict[str, Any] | None:
+        mandate_id = request.path_params["mandate_id"]
+        try:
+            view = await anyio.to_thread.run_sync(
+                lambda: self.lifecycle.get(mandate_id, by=me.person)
+            )
+        except MandateNotFound:
+            return None
+        return self._view(request, view, me.person, await self._services())
+
+    async def detail(self, request: Request) -> Response:
+        me = await self.sessions.load(request)
+        if me is None:
+            return self._to_home(request)
+        mandate = await self._mandate(request, me)
+        if mandate is None:
+            return self._refused(request, me, "not_found", 404)
+        notice = request.query_params.get("gedaan")
+        return self._page(
+            request,
+            "portal_mandate.html",
+            me,
+            m=mandate,
+            actions=_actions(mandate),
+            notice=notice if notice in DONE else None,
+        )
+
+    async def confirm(self, request: Request) -> Response:
+        me = await self.sessions.load(request)
+        if me is None:
+            return self._to_home(request)
+        action = request.path_params["action"]
+        mandate = await self._mandate(request, me)
+        if mandate is None or action not in ACTIONS:
+            return self._refused(request, me, "not_found", 404)
+        if action not in _actions(mandate):
+            return self._refused(request, me, "not_allowed", 409)
+        return self._page(request, "portal_confirm.html", me, m=mandate, action=action)
+
+    async def transition(self, request: Request) -> Response:
+        me, _, refused = await self._csrf(request)
+        if refused is not None:
+            return refused
+        assert me is not None
+        action = request.path_params["action"]
+        mandate_id = request.path_params["mandate_id"]
+        if action not in ACTIONS:
+            return self._refused(request, me, "not_found", 404)
+        step = getattr(self.lifecycle, action)
+        now = self.clock()
+        try:
+            view = await anyio.to_thread.run_sync(lambda: step(mandate_id, by=me.person, now=now))
+        except MandateNotFound:
+            return self._refused(request, me, "not_found", 404)
+        except MandateRefused:
+            return self._refused(request, me, "not_allowed", 409)
+        if action == "revoke" and self.mandate_uses is not None:
+            await self.mandate_uses.revoked(view.id)
+        done = {"accept": "accepted", "reject": "rejected", "revoke": "revoked"}[action]
+        return RedirectResponse(
+            f"{self._base(request)}/machtigingen/{view.id}?gedaan={done}", status_code=303
+        )
+
+    # -- who acted for me ------------------------------------------------------------------
+    async def history(self, request: Request) -> Response:
+        me = await self.sessions.load(request)
+        if me is None:
+            return self._to_home(request)
+        uses = await anyio.to_thread.run_sync(uses_for, self.engine, me.person)
+        services = await self._services()
+        lang = locale_for(request)
+        rows = [
+            {
+                "at": use.at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M"),
+                "actor": use.actor,
+                "service": services[use.service_id].name(lang)
+                if use.service_id in services
+                else (use.service_id or ""),
+                "basis": translate(lang, "represent.basis." + use.basis_kind)
+                if use.basis_kind in {k.value for k in RepresentationKind}
+                else "",
+            }
+            for use in uses
+        ]
+        return self._page(request, "portal_history.html", me, uses=rows)
+
+
+def _actions(mandate: dict[str, Any]) -> list[str]:
+    """What the person may do with this mandate now (the lifecycle checks again)."""
+    if not mandate["live"]:
+        return []
+    if mandate["state"] == "requested" and mandate["role"] == "agent":
+        return ["accept", "reject"]
+    return ["revoke"]
+
+
+def _day(value: dt.datetime) -> str:
+    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y")
+
+
+def _last_day(value: dt.datetime) -> str:
+    """The last day a mandate counts (its end is exclusive)."""
+    return _day(value - dt.timedelta(microseconds=1))
+
+
+__all__ = ["Portal"]

@@ -1,0 +1,97 @@
+"""The grant form: parse and check what the principal typed, field by field.
+
+Only the shape is checked here (a BSN passing the elfproef, real dates, at least one service
+offered by the catalogue); every rule of the domain (level, period length, self-mandate) is
+``mandates.rules.check_grant``'s, reached through ``MandateLifecycle.grant``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from broker.identifiers import elfproef
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+FIELDS = ("services", "agent", "valid_from", "valid_until")
+
+
+def today(now: dt.datetime) -> dt.date:
+    return now.astimezone(AMSTERDAM).date()
+
+
+def default_until(start: dt.date) -> dt.date:
+    """One year from ``start`` (29 February falls back to 28 February)."""
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:
+        return start.replace(year=start.year + 1, day=28)
+
+
+@dataclass
+class GrantForm:
+    """The form's values as typed (strings, re-shown on error) and the errors per field."""
+
+    services: list[str] = field(default_factory=list)
+    agent: str = ""
+    valid_from: str = ""
+    valid_until: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls, now: dt.datetime) -> GrantForm:
+        start = today(now)
+        return cls(valid_from=start.isoformat(), valid_until=default_until(start).isoformat())
+
+    @classmethod
+    def parse(
+        cls, form: Mapping[str, str], services: Sequence[str], offered: set[str]
+    ) -> GrantForm:
+        """``services`` are the checked boxes; ``offered`` the ids the catalogue allows."""
+        parsed = cls(
+            services=[s for s in dict.fromkeys(services) if isinstance(s, str)],
+            agent="".join(str(form.get("agent", "")).split()),
+            valid_from=str(form.get("valid_from", "")).strip(),
+            valid_until=str(form.get("valid_until", "")).strip(),
+        )
+        if not parsed.services:
+            parsed.errors["services"] = "portal.error.services"
+        elif not set(parsed.services) <= offered:
+            parsed.errors["services"] = "portal.error.services_unknown"
+        if not parsed.agent:
+            parsed.errors["agent"] = "portal.error.agent_missing"
+        elif not elfproef(parsed.agent):
+            parsed.errors["agent"] = "portal.error.agent_invalid"
+        start, end = parsed.dates()
+        if start is None:
+            parsed.errors["valid_from"] = "portal.error.date"
+        if end is None:
+            parsed.errors["valid_until"] = "portal.error.date"
+        elif start is not None and end < start:
+            parsed.errors["valid_until"] = "portal.error.until_before_from"
+        return parsed
+
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        return _date(self.valid_from), _date(self.valid_until)
+
+    def period(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The mandate's instants: from the start of the first day (or now, for today) to
+        the end of the last day, in Dutch time."""
+        start, end = self.dates()
+        assert start is not None and end is not None
+        valid_from = (
+            now
+            if start <= today(now)
+            else dt.datetime.combine(start, dt.time(), AMSTERDAM).astimezone(dt.UTC)
+        )
+        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), AMSTERDAM)
+        return valid_from, until.astimezone(dt.UTC)
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None

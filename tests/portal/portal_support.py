@@ -1,0 +1,115 @@
+"""Helpers for the portal tests: log in to ``/mijn`` through the broker and the DigiD
+simulator, grant / accept / revoke with the portal's forms, use the demo service for someone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import httpx
+from broker_harness import BrokerFixture
+from support import ISSUER, Browser, digid_login, parse_form
+
+from broker.identifiers import elfproef
+from broker.register.demo import DEMO_SERVICE_ID
+
+NOWHERE = "https://nowhere.invalid"  # a stop_at that never matches: follow to the end
+CALLBACK = ISSUER + "/demo-sp/callback"
+
+
+def free_bsn(start: int) -> str:
+    """A BSN passing the elfproef outside the simulators' families (999991xxx and up)."""
+    for n in range(start, start + 1000):
+        candidate = f"99999{n:04d}"
+        if elfproef(candidate):
+            return candidate
+    raise AssertionError("no BSN found")
+
+
+def csrf_of(page: httpx.Response) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+async def portal_login(
+    broker: BrokerFixture, bsn: str, level: str = "substantieel"
+) -> tuple[Browser, httpx.Response]:
+    """A fresh browser logged in to the portal as ``bsn``; returns it and the overview page."""
+    browser = broker.browser()
+    start = await browser.client.post("/mijn/login")
+    assert start.status_code == 303, start.text
+    assert "acr_values=" in start.headers["location"]
+    page = await digid_login(
+        browser, start.headers["location"], bsn=bsn, level=level, stop_at=NOWHERE
+    )
+    return browser, page
+
+
+async def grant(
+    browser: Browser,
+    agent: str,
+    services: list[str] | None = None,
+    *,
+    until: dt.date | None = None,
+) -> str:
+    """Grant through the form and its confirmation page; returns the new mandate's id."""
+    form_page = await browser.client.get("/mijn/machtigen")
+    assert form_page.status_code == 200, form_page.text
+    today = dt.date.today()
+    data: dict[str, str | list[str]] = {
+        "csrf": csrf_of(form_page),
+        "services": services or [DEMO_SERVICE_ID],
+        "agent": agent,
+        "valid_from": today.isoformat(),
+        "valid_until": (until or today + dt.timedelta(days=30)).isoformat(),
+    }
+    confirm = await browser.client.post("/mijn/machtigen", data=data)
+    assert confirm.status_code == 200, confirm.text
+    action, fields = parse_form(confirm.text)
+    hidden = {**fields, "services": re.findall(r'name="services" value="([^"]+)"', confirm.text)}
+    done = await browser.client.post(action, data=hidden)
+    assert done.status_code == 303, done.text
+    match = re.search(
+        r"/mijn/machtigingen/([0-9a-f-]{36})\?gedaan=granted", done.headers["location"]
+    )
+    assert match, done.headers["location"]
+    return match.group(1)
+
+
+async def act(browser: Browser, mandate_id: str, action: str) -> httpx.Response:
+    """Open the confirmation page of ``action`` and confirm; returns the answer (followed)."""
+    page = await browser.client.get(f"/mijn/machtigingen/{mandate_id}/{action}")
+    assert page.status_code == 200, page.text
+    target, fields = parse_form(page.text)
+    return await browser.follow(await browser.client.post(target, data=fields))
+
+
+def option_for(page: httpx.Response, bsn: str) -> str | None:
+    """The represent page's option whose masked label ends with ``bsn``'s last digits."""
+    for match in re.finditer(
+        r'<input[^>]*name="choice" value="([^"]+)"[^>]*>\s*([^<]+?)\s*</label>', page.text
+    ):
+        if html.unescape(match.group(2)).strip().endswith(f"{bsn[-3:]})"):
+            return match.group(1)
+    return None
+
+
+async def demo_login(broker: BrokerFixture, bsn: str) -> tuple[Browser, httpx.Response]:
+    """A fresh browser at the demo service, logged in with DigiD: the "on whose behalf" page,
+    or the demo's result page when nothing is offered."""
+    browser = broker.browser()
+    start = await browser.client.post(
+        "/demo-sp/login", data={"level": "low", "login_means": "digid"}
+    )
+    assert start.status_code == 303
+    page = await digid_login(browser, start.headers["location"], bsn=bsn, stop_at=NOWHERE)
+    return browser, page
+
+
+async def choose(browser: Browser, page: httpx.Response, choice: str) -> httpx.Response:
+    action, fields = parse_form(page.text)
+    target = str(page.url.join(action))
+    data = {"csrf": fields["csrf"], "transaction": fields.get("transaction", ""), "choice": choice}
+    return await browser.follow(await browser.client.post(target, data=data))

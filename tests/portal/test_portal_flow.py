@@ -1,0 +1,208 @@
+"""The portal "Mijn machtigingen" end to end, in-process: a citizen grants, the agent accepts
+and uses the demo service on the citizen's behalf, the citizen sees the use and revokes, and
+the agent is no longer offered the citizen. Plus: IDOR, CSRF, the session cookie, the form."""
+
+from __future__ import annotations
+
+import re
+
+from broker_harness import BrokerFixture
+from portal_support import (
+    act,
+    choose,
+    csrf_of,
+    demo_login,
+    free_bsn,
+    grant,
+    option_for,
+    portal_login,
+)
+
+from broker.register.demo import DEMO_SERVICE_ID
+
+CITIZEN = free_bsn(1000)
+AGENT = free_bsn(1100)
+STRANGER = free_bsn(1200)
+
+
+async def test_grant_accept_use_see_revoke(broker: BrokerFixture) -> None:
+    citizen, overview = await portal_login(broker, CITIZEN)
+    assert overview.status_code == 200
+    assert "Mijn machtigingen" in overview.text
+    assert 'id="given-empty"' in overview.text
+
+    mandate_id = await grant(citizen, AGENT)
+    detail = await citizen.client.get(f"/mijn/machtigingen/{mandate_id}?gedaan=granted")
+    assert "Wacht op acceptatie" in detail.text
+    assert "Demodienst" in detail.text
+    assert "Substantieel" in detail.text
+
+    # The agent logs in to the portal and sees the request waiting for an answer.
+    agent, agent_overview = await portal_login(broker, AGENT)
+    pending = agent_overview.text.split('id="pending"')[1].split("</table>")[0]
+    assert mandate_id in pending
+    accepted = await act(agent, mandate_id, "accept")
+    assert accepted.status_code == 200
+    assert "U heeft de machtiging geaccepteerd." in accepted.text
+    assert 'data-state="active"' in accepted.text
+
+    # The agent uses the demo service on the citizen's behalf.
+    demo, page = await demo_login(broker, AGENT)
+    choice = option_for(page, CITIZEN)
+    assert choice is not None, page.text[:2000]
+    result = await choose(demo, page, choice)
+    assert result.status_code == 200
+    represents = re.search(r'data-claim="represents"[^>]*>(.*?)</td>', result.text, re.S)
+    assert represents and CITIZEN in represents.group(1)
+
+    # The citizen sees who acted on their behalf.
+    history = await citizen.client.get("/mijn/gehandeld")
+    assert history.status_code == 200
+    table = history.text.split('id="uses"')[1]
+    assert f"BSN {AGENT}" in table and "Demodienst" in table and "machtiging" in table
+    # ...and the agent does not see the citizen's history as their own.
+    assert 'id="uses-empty"' in (await agent.client.get("/mijn/gehandeld")).text
+
+    # The citizen revokes; the effect is immediate.
+    revoked = await act(citizen, mandate_id, "revoke")
+    assert "De machtiging is ingetrokken." in revoked.text
+    assert 'data-state="revoked"' in revoked.text
+
+    _, after = await demo_login(broker, AGENT)
+    assert option_for(after, CITIZEN) is None
+    assert CITIZEN not in after.text
+
+
+async def test_another_persons_mandate_is_not_found(broker: BrokerFixture) -> None:
+    citizen, _ = await portal_login(broker, CITIZEN)
+    mandate_id = await grant(citizen, AGENT)
+    stranger, overview = await portal_login(broker, STRANGER)
+    assert mandate_id not in overview.text
+
+    for path in ("", "/revoke", "/accept", "/reject"):
+        page = await stranger.client.get(f"/mijn/machtigingen/{mandate_id}{path}")
+        assert page.status_code == 404, path
+        assert CITIZEN not in page.text and AGENT not in page.text
+    token = csrf_of(overview)
+    for action in ("revoke", "accept", "reject"):
+        refused = await stranger.client.post(
+            f"/mijn/machtigingen/{mandate_id}/{action}", data={"csrf": token}
+        )
+        assert refused.status_code == 404, action
+    # An unknown id answers exactly the same.
+    unknown = await stranger.client.get("/mijn/machtigingen/00000000-0000-0000-0000-000000000000")
+    assert unknown.status_code == 404
+
+    # The principal cannot accept their own grant; the mandate is untouched.
+    own = await citizen.client.post(
+        f"/mijn/machtigingen/{mandate_id}/accept",
+        data={"csrf": csrf_of(await citizen.client.get("/mijn/"))},
+    )
+    assert own.status_code == 409
+    still = await citizen.client.get(f"/mijn/machtigingen/{mandate_id}")
+    assert 'data-state="requested"' in still.text
+
+
+async def test_posts_without_the_session_csrf_token_are_refused(broker: BrokerFixture) -> None:
+    citizen, overview = await portal_login(broker, CITIZEN)
+    mandate_id = await grant(citizen, AGENT)
+    for data in ({}, {"csrf": "forged"}):
+        refused = await citizen.client.post(f"/mijn/machtigingen/{mandate_id}/revoke", data=data)
+        assert refused.status_code == 403
+        assert 'data-reason="csrf"' in refused.text
+        grant_attempt = await citizen.client.post(
+            "/mijn/machtigen/bevestigen",
+            data={
+                **data,
+                "services": DEMO_SERVICE_ID,
+                "agent": STRANGER,
+                "valid_from": "2030-01-01",
+                "valid_until": "2030-02-01",
+            },
+        )
+        assert grant_attempt.status_code == 403
+    # Another person's token does not work either.
+    _, other = await portal_login(broker, STRANGER)
+    cross = await citizen.client.post(
+        f"/mijn/machtigingen/{mandate_id}/revoke", data={"csrf": csrf_of(other)}
+    )
+    assert cross.status_code == 403
+    page = await citizen.client.get(f"/mijn/machtigingen/{mandate_id}")
+    assert 'data-state="requested"' in page.text
+    assert "/mijn/machtigingen/" not in overview.text  # nothing granted yet at first sight
+
+
+async def test_session_cookie_and_logout(broker: BrokerFixture) -> None:
+    browser = broker.browser()
+    anonymous = await browser.client.get("/mijn/machtigen")
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/mijn/"
+    browser, _ = await portal_login(broker, CITIZEN)
+    cookies = [
+        h
+        for r in browser.history
+        for h in r.headers.get_list("set-cookie")
+        if h.startswith("mijn_session=")
+    ]
+    assert cookies, "no portal session cookie set"
+    cookie = cookies[-1].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/mijn" in cookie
+    assert "max-age" not in cookie  # ends with the browser; idle timeout is server-side
+    home = await browser.client.get("/mijn/")
+    out = await browser.client.post("/mijn/logout", data={"csrf": csrf_of(home)})
+    assert out.status_code == 200
+    again = await browser.client.get("/mijn/")
+    assert 'id="portal-login"' in again.text
+
+
+async def test_login_state_must_be_bound_to_the_browser(broker: BrokerFixture) -> None:
+    browser = broker.browser()
+    start = await browser.client.post("/mijn/login")
+    state = re.search(r"state=([^&]+)", start.headers["location"])
+    assert state
+    other = broker.browser()
+    refused = await other.client.get(f"/mijn/callback?state={state.group(1)}&code=x&iss=x")
+    assert refused.status_code == 400
+    assert 'data-reason="login_failed"' in refused.text
+
+
+async def test_grant_form_errors_are_summarised(broker: BrokerFixture) -> None:
+    citizen, _ = await portal_login(broker, CITIZEN)
+    form = await citizen.client.get("/mijn/machtigen")
+    assert "Demodienst" in form.text
+    bad = await citizen.client.post(
+        "/mijn/machtigen",
+        data={
+            "csrf": csrf_of(form),
+            "agent": "123456789",
+            "valid_from": "2026-13-01",
+            "valid_until": "",
+        },
+    )
+    assert bad.status_code == 400
+    assert "<title>Fout: " in bad.text
+    summary = bad.text.split('id="error-summary"')[1].split("</ul>")[0]
+    for anchor in ("#service-0", "#agent", "#valid_from", "#valid_until"):
+        assert anchor in summary
+    assert 'aria-invalid="true"' in bad.text
+    # Granting to oneself is refused by the mandate rules, shown on the form.
+    self_grant = await citizen.client.post(
+        "/mijn/machtigen/bevestigen",
+        data={
+            "csrf": csrf_of(form),
+            "services": DEMO_SERVICE_ID,
+            "agent": CITIZEN,
+            "valid_from": "2030-01-01",
+            "valid_until": "2030-02-01",
+        },
+    )
+    assert self_grant.status_code == 400
+    assert 'id="grant-refusal"' in self_grant.text
+
+
+async def test_portal_in_english(broker: BrokerFixture) -> None:
+    citizen, _ = await portal_login(broker, CITIZEN)
+    page = await citizen.client.get("/mijn/?lang=en")
+    assert '<html lang="en">' in page.text
+    assert "Mandates you have given" in page.text
+    grant_page = await citizen.client.get("/mijn/machtigen")
+    assert "Authorise someone" in grant_page.text
