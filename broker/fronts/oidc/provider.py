@@ -353,12 +353,17 @@ class OidcProvider:
             },
             self.access_token_lifetime,
         )
-        await self.store.put(
-            "at:" + jti,
-            {"client_id": client.client_id, "claims": claims},
-            max(exp - int(time.time()), 1),
+        # One round trip for both records: the access token's and the used-code marker.
+        await self.store.write_many(
+            puts=[
+                (
+                    "at:" + jti,
+                    {"client_id": client.client_id, "claims": claims},
+                    max(exp - int(time.time()), 1),
+                ),
+                ("code-used:" + code_key, {"jti": jti}, self.access_token_lifetime),
+            ]
         )
-        await self.store.put("code-used:" + code_key, {"jti": jti}, self.access_token_lifetime)
         return JSONResponse(
             {
                 "access_token": access_token,
