@@ -40,6 +40,8 @@ from conformance.digid.store import TtlStore
 from conformance.digid.texts import LEVEL_VALUES, TEXTS, VALUE_OF_LEVEL, language_of
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Shared simulator skeleton and form macros (simulator_base.html, simulator_forms.html).
+SHARED_TEMPLATES = Path(__file__).parent.parent / "templates"
 SOAP_CONTENT_TYPES = ("text/xml", "application/soap+xml")
 MAX_SOAP_BYTES = 256 * 1024
 # The pages load CSS only; the login POST redirects to the SP's ACS, so no form-action here
@@ -100,7 +102,7 @@ class DigidSimulator:
         )
         self.signer = Signer(settings.entity_id, settings.key, settings.cert_pem)
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
+            loader=FileSystemLoader([TEMPLATES, SHARED_TEMPLATES]),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,

@@ -35,6 +35,8 @@ from conformance.eherkenning.settings import SimulatorSettings
 from conformance.eherkenning.texts import LEVEL_OF, LEVEL_URIS, TEXTS, language_of
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Shared simulator skeleton and form macros (simulator_base.html, simulator_forms.html).
+SHARED_TEMPLATES = Path(__file__).parent.parent / "templates"
 MAX_SOAP_BYTES = 256 * 1024
 VALUE_OF_LEVEL = {level: value for value, level in reversed(LEVEL_OF.items())}
 
@@ -73,7 +75,7 @@ class EherkenningSimulator:
                                                             clock=seconds)
         self.signer = Signer(settings.entity_id, settings.key, settings.cert_pem)
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
+            loader=FileSystemLoader([TEMPLATES, SHARED_TEMPLATES]),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True, lstrip_blocks=True,
         )

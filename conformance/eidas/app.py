@@ -36,6 +36,8 @@ from conformance.eidas.settings import NodeSettings
 from conformance.eidas.texts import LEVEL_VALUES, TEXTS, VALUE_OF_LEVEL, language_of
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Shared simulator skeleton and form macros (simulator_base.html, simulator_forms.html).
+SHARED_TEMPLATES = Path(__file__).parent.parent / "templates"
 MAX_FORM_BYTES = 512 * 1024
 
 
@@ -83,7 +85,7 @@ class EidasNodeSimulator:
         )
         self.signer = NodeSigner(settings.entity_id, settings.key, settings.cert_pem)
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
+            loader=FileSystemLoader([TEMPLATES, SHARED_TEMPLATES]),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,

@@ -45,6 +45,8 @@ from conformance.oidc_provider.users import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Shared simulator skeleton and form macros (simulator_base.html, simulator_forms.html).
+SHARED_TEMPLATES = Path(__file__).parent.parent / "templates"
 ALGS = ("ES256", "RS256", "PS256")
 CODE_LIFETIME = 60  # FAPI2 / catalogue §2.2: codes live at most a minute
 PENDING_LIFETIME = 900
@@ -131,7 +133,7 @@ class OidcSimulator:
         self.access_tokens: TtlStore[Grant] = TtlStore(ID_TOKEN_LIFETIME)
         self._auth = ClientAuthenticator(self.clients, (self.issuer, self.token_endpoint))
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
+            loader=FileSystemLoader([TEMPLATES, SHARED_TEMPLATES]),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,

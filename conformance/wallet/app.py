@@ -41,6 +41,8 @@ from wallet_adapters.testing import TestHolder
 from wallet_adapters.trust import TrustList
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Shared simulator skeleton and form macros (simulator_base.html, simulator_forms.html).
+SHARED_TEMPLATES = Path(__file__).parent.parent / "templates"
 FORMAT_LABELS = {"dc+sd-jwt": "SD-JWT VC (dc+sd-jwt)", "mso_mdoc": "ISO mdoc (mso_mdoc)"}
 MAX_VERIFIER_ANSWER = 64 * 1024
 # CSS only; no form-action because the share POST redirects to the verifier (Chromium applies
@@ -108,7 +110,7 @@ class TestWallet:
         self.pending: TtlStore[dict[str, Any]] = TtlStore(settings.pending_lifetime)
         self._path = urlsplit(settings.base_url).path.rstrip("/")
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
+            loader=FileSystemLoader([TEMPLATES, SHARED_TEMPLATES]),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
