@@ -165,10 +165,10 @@ def create_app(
         Route("/readyz", readyz),
         static_mount(),
     ]
+    if mandate_routes and config.portal.enabled:
+        routes.append(_portal_mount(config, engine, store, http, mandate_routes.services))
     if demo:
         routes.append(_demo_mount(config, engine, store, http))
-        if mandate_routes:
-            routes.append(_portal_mount(config, engine, store, http, mandate_routes.services))
 
         async def demo_home(request: Request) -> Response:
             """A newcomer opening the bare address lands on the demo service provider."""
@@ -299,6 +299,7 @@ def _portal_mount(
     itself, sharing the app's mandate lifecycle and revocation signalling."""
     from broker.register.portal import PORTAL_PATH, ensure_portal_client, portal_redirect_uri
     from portal import Portal
+    from portal.outbox import outbox_from_config
 
     client_id, private_jwk = ensure_portal_client(engine, config)
     portal = Portal(
@@ -311,6 +312,7 @@ def _portal_mount(
         engine=engine,
         lifecycle=mandates["services"].lifecycle,
         mandate_uses=mandates["uses"],
+        outbox=outbox_from_config(config.portal),
     )
     return Mount(PORTAL_PATH.rstrip("/"), app=portal.app)
 

@@ -161,6 +161,19 @@ class MandatesConfig(_Section):
         return self
 
 
+class PortalConfig(_Section):
+    """The self-service portal "Mijn machtigingen" at /mijn and how it tells an agent about a
+    new mandate."""
+
+    enabled: bool = Field(True, description="Mount the portal at /mijn (needs mandates.enabled)")
+    outbox: Literal["console", "file"] = Field(
+        "console", description="Where notifications go: the log, or a JSON-lines file"
+    )
+    outbox_file: Path = Field(
+        Path("portal-outbox.jsonl"), description='The JSON-lines file when outbox is "file"'
+    )
+
+
 def _demo_private_means() -> list[OidcUpstreamConfig]:
     return [
         OidcUpstreamConfig(
@@ -185,6 +198,7 @@ class Config(_Section):
     eidas: EidasConfig = EidasConfig()
     wallet: WalletConfig = WalletConfig()
     mandates: MandatesConfig = MandatesConfig()
+    portal: PortalConfig = PortalConfig()
     # Approved private login means over OpenID Connect; the default is one simulated means.
     oidc_means: list[OidcUpstreamConfig] = Field(default_factory=_demo_private_means)
 

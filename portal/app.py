@@ -15,9 +15,11 @@ answers "not found" (no IDOR oracle); every POST carries the session's CSRF toke
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 import httpx
@@ -28,6 +30,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from broker.flow.mandate_uses import MandateUses
+from broker.flow.representation import masked
 from broker.identifiers import InvalidIdentifier, PartyId
 from broker.pages.i18n import translate
 from broker.pages.render import Renderer, locale_for
@@ -43,8 +46,10 @@ from mandates.reasons import texts
 from portal.forms import AMSTERDAM, GrantForm
 from portal.history import uses_for
 from portal.login import LoginFailed, PortalLogin
+from portal.outbox import ConsoleOutbox, Outbox
 from portal.session import LOGIN_COOKIE, PortalSession, PortalSessions
 
+log = logging.getLogger("toegang.portal")
 TEMPLATES = Path(__file__).parent / "templates"
 ACTIONS = ("accept", "reject", "revoke")
 DONE = ("granted", "accepted", "rejected", "revoked")
@@ -64,8 +69,10 @@ class Portal:
         lifecycle: MandateLifecycle,
         mandate_uses: MandateUses | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.engine = engine
+        self.outbox: Outbox = outbox or ConsoleOutbox()
         self.lifecycle = lifecycle
         self.mandate_uses = mandate_uses
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -201,10 +208,16 @@ class Portal:
         return response
 
     async def logout(self, request: Request) -> Response:
+        """End the portal session and then the broker session (RP-initiated logout), so the
+        next visit asks for DigiD again instead of riding on the broker's single sign-on."""
         me, _, refused = await self._csrf(request)
         if refused is not None and me is not None:
             return refused
-        response = self._page(request, "portal_logged_out.html", None)
+        login = self.login_client
+        target = urlencode(
+            {"client_id": login.client_id, "post_logout_redirect_uri": login.issuer + "/mijn/"}
+        )
+        response = RedirectResponse(f"{login.issuer}/logout?{target}", status_code=303)
         await self.sessions.end(request, response)
         return response
 
@@ -308,9 +321,34 @@ class Portal:
         except MandateRefused as exc:
             message = texts(exc.code or "")[0 if locale_for(request) == "nl" else 1]
             return self._grant_page(request, me, form, offered, 400, refusal=message)
+        await self._notify(view, [by_id[s] for s in form.services])
         return RedirectResponse(
             f"{self._base(request)}/machtigingen/{view.id}?gedaan=granted", status_code=303
         )
+
+    async def _notify(self, view: MandateView, services: list[ServiceInfo]) -> None:
+        """Tell the agent there is a mandate to answer. The mandate stands when this fails:
+        the agent also sees it waiting in their overview."""
+        texts_by_lang = {
+            lang: (
+                translate(lang, "portal.outbox.subject"),
+                translate(
+                    lang,
+                    "portal.outbox.body",
+                    services=", ".join(s.name(lang) for s in services),
+                    start=_day(view.valid_from),
+                    end=_last_day(view.valid_until),
+                ),
+            )
+            for lang in ("nl", "en")
+        }
+        (subject_nl, body_nl), (subject_en, body_en) = texts_by_lang["nl"], texts_by_lang["en"]
+        try:
+            await anyio.to_thread.run_sync(
+                lambda: self.outbox.send(view.agent, subject_nl, subject_en, body_nl, body_en)
+            )
+        except Exception:  # a sink's failure must not undo or hide the grant
+            log.exception("outbox: could not notify the agent of mandate %s", view.id)
 
     # -- one mandate -----------------------------------------------------------------------
     async def _mandate(self, request: Request, me: PortalSession) -> dict[str, Any] | None:
@@ -387,7 +425,10 @@ class Portal:
         rows = [
             {
                 "at": use.at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M"),
-                "actor": use.actor,
+                # As on the broker's "on whose behalf" page: a BSN shows its last 3 digits.
+                "actor": masked({"kind": use.actor.kind, "value": use.actor.value})
+                if use.actor is not None
+                else "",
                 "service": services[use.service_id].name(lang)
                 if use.service_id in services
                 else (use.service_id or ""),

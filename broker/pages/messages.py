@@ -238,8 +238,6 @@ NL: Final[dict[str, str]] = {
         "Deel nooit uw inloggegevens: wie namens u handelt, logt in met een eigen DigiD."
     ),
     "portal.login.button": "Inloggen",
-    "portal.logged_out.title": "U bent uitgelogd",
-    "portal.logged_out.again": "Opnieuw inloggen",
     "portal.overview.title": "Mijn machtigingen",
     "portal.given.caption": "Machtigingen die u heeft gegeven",
     "portal.given.empty": "U heeft niemand gemachtigd.",
@@ -347,6 +345,11 @@ NL: Final[dict[str, str]] = {
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
     "portal.history.basis": "Op grond van",
+    "portal.outbox.subject": "U bent gevraagd om namens iemand te handelen",
+    "portal.outbox.body": (
+        "Iemand heeft u gemachtigd voor: {services}, van {start} tot en met {end}. "
+        "Log in bij Mijn machtigingen om de machtiging te accepteren of te weigeren."
+    ),
     "portal.refused.title": "Dit lukt niet",
     "portal.refused.login_failed": (
         "Inloggen is niet gelukt. Probeer het opnieuw vanaf het begin."
@@ -578,8 +581,6 @@ EN: Final[dict[str, str]] = {
         "Never share your login details: whoever acts for you logs in with their own DigiD."
     ),
     "portal.login.button": "Log in",
-    "portal.logged_out.title": "You are logged out",
-    "portal.logged_out.again": "Log in again",
     "portal.overview.title": "My mandates",
     "portal.given.caption": "Mandates you have given",
     "portal.given.empty": "You have not authorised anyone.",
@@ -687,6 +688,11 @@ EN: Final[dict[str, str]] = {
     "portal.history.who": "Who",
     "portal.history.service": "Service",
     "portal.history.basis": "On the basis of",
+    "portal.outbox.subject": "You have been asked to act on someone's behalf",
+    "portal.outbox.body": (
+        "Someone has authorised you for: {services}, from {start} up to and including {end}. "
+        "Log in to My mandates to accept or reject the mandate."
+    ),
     "portal.refused.title": "This did not work",
     "portal.refused.login_failed": "Logging in did not succeed. Please start again.",
     "portal.refused.csrf": (

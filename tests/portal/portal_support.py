@@ -9,6 +9,7 @@ import re
 
 import httpx
 from broker_harness import BrokerFixture
+from starlette.types import ASGIApp, Receive, Scope, Send
 from support import ISSUER, Browser, digid_login, parse_form
 
 from broker.identifiers import elfproef
@@ -16,6 +17,18 @@ from broker.register.demo import DEMO_SERVICE_ID
 
 NOWHERE = "https://nowhere.invalid"  # a stop_at that never matches: follow to the end
 CALLBACK = ISSUER + "/demo-sp/callback"
+
+
+class LateApp:
+    """An ASGI app whose broker is set once the live server's port (the issuer) is known."""
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            raise RuntimeError("the broker is not built yet")
+        await self.app(scope, receive, send)
 
 
 def free_bsn(start: int) -> str:

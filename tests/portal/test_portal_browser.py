@@ -13,8 +13,7 @@ import pytest
 from broker_harness import make_config
 from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
 from playwright.sync_api import Browser, Page, sync_playwright
-from portal_support import free_bsn
-from starlette.types import ASGIApp, Receive, Scope, Send
+from portal_support import LateApp, free_bsn
 
 from broker.app import create_app
 from broker.store import MemoryStore
@@ -24,20 +23,9 @@ CITIZEN = free_bsn(1300)
 AGENT = free_bsn(1400)
 
 
-class _LateApp:
-    """The broker is built once the server's port (and so the issuer) is known."""
-
-    def __init__(self) -> None:
-        self.app: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self.app is not None
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="module")
 def portal_url(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[str]:
-    late = _LateApp()
+    late = LateApp()
     with serve_app(late) as url:
         port = urlsplit(url).port
         config = make_config(

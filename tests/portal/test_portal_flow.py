@@ -59,7 +59,8 @@ async def test_grant_accept_use_see_revoke(broker: BrokerFixture) -> None:
     history = await citizen.client.get("/mijn/gehandeld")
     assert history.status_code == 200
     table = history.text.split('id="uses"')[1]
-    assert f"BSN {AGENT}" in table and "Demodienst" in table and "machtiging" in table
+    assert f"BSN ••••••{AGENT[-3:]}" in table and AGENT not in table
+    assert "Demodienst" in table and "machtiging" in table
     # ...and the agent does not see the citizen's history as their own.
     assert 'id="uses-empty"' in (await agent.client.get("/mijn/gehandeld")).text
 
@@ -149,9 +150,17 @@ async def test_session_cookie_and_logout(broker: BrokerFixture) -> None:
     assert "max-age" not in cookie  # ends with the browser; idle timeout is server-side
     home = await browser.client.get("/mijn/")
     out = await browser.client.post("/mijn/logout", data={"csrf": csrf_of(home)})
-    assert out.status_code == 200
+    # The portal session ends and the browser goes on to the broker's logout, which ends the
+    # broker session too and returns to the portal's start page.
+    assert out.status_code == 303 and "/logout?client_id=mijn-portaal" in out.headers["location"]
+    back = await browser.client.get(out.headers["location"])
+    assert back.status_code == 303 and back.headers["location"].endswith("/mijn/")
     again = await browser.client.get("/mijn/")
     assert 'id="portal-login"' in again.text
+    # No single sign-on left: logging in again goes to a login means, not straight back.
+    start = await browser.client.post("/mijn/login")
+    authorize = await browser.client.get(start.headers["location"])
+    assert "/mijn/callback" not in authorize.headers.get("location", "")
 
 
 async def test_login_state_must_be_bound_to_the_browser(broker: BrokerFixture) -> None:
