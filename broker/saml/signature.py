@@ -160,24 +160,38 @@ def _check_shape(signature: etree._Element, element_id: str) -> None:
         )
     transforms = references[0].findall(f"{_DS_TRANSFORMS}/{_DS_TRANSFORM}")
     algorithms = [t.get("Algorithm") for t in transforms]
-    if ENVELOPED not in algorithms or any(a not in (ENVELOPED, EXC_C14N) for a in algorithms) or (
-        len(algorithms) != len(set(algorithms))
+    if (
+        ENVELOPED not in algorithms
+        or any(a not in (ENVELOPED, EXC_C14N) for a in algorithms)
+        or (len(algorithms) != len(set(algorithms)))
     ):
         raise SamlError(
             "Onverwachte transformaties in de handtekening.",
             "transforms must be enveloped-signature and exclusive c14n only",
         )
     for transform in transforms:
-        if len(transform):
-            raise SamlError("Onverwachte transformaties in de handtekening.",
-                            "transform parameters are not allowed")
+        # The only parameter allowed: exc-c14n's InclusiveNamespaces PrefixList, which OpenSAML
+        # based IdPs (eIDAS nodes, Shibboleth) send for typed attribute values (xs, xsi).
+        children = _elements(transform)
+        if children and (
+            transform.get("Algorithm") != EXC_C14N
+            or len(children) > 1
+            or children[0].tag != _EC_INCLUSIVE_NAMESPACES
+            or len(children[0])
+        ):
+            raise SamlError(
+                "Onverwachte transformaties in de handtekening.",
+                "transform parameters are not allowed",
+            )
 
 
 def _check_structure(signature: etree._Element) -> None:
     """The XML Signature schema's element order, restricted to what SAML uses (§5.4)."""
     names = [c.tag for c in _elements(signature)]
-    if names not in ([_DS_SIGNED_INFO, _DS_SIGNATURE_VALUE],
-                     [_DS_SIGNED_INFO, _DS_SIGNATURE_VALUE, _DS_KEY_INFO]):
+    if names not in (
+        [_DS_SIGNED_INFO, _DS_SIGNATURE_VALUE],
+        [_DS_SIGNED_INFO, _DS_SIGNATURE_VALUE, _DS_KEY_INFO],
+    ):
         raise _bad_shape("Signature must be SignedInfo, SignatureValue and optional KeyInfo")
     info_children = _elements(_elements(signature)[0])
     if [c.tag for c in info_children] != [_DS_C14N, _DS_SIGNATURE_METHOD, _DS_REFERENCE]:
@@ -188,15 +202,21 @@ def _check_structure(signature: etree._Element) -> None:
         raise _bad_shape("unexpected CanonicalizationMethod parameters")
     if _elements(method):
         raise _bad_shape("SignatureMethod parameters are not allowed")
-    if [c.tag for c in _elements(reference)] != [_DS_TRANSFORMS, _DS_DIGEST_METHOD,
-                                                 _DS_DIGEST_VALUE]:
+    if [c.tag for c in _elements(reference)] != [
+        _DS_TRANSFORMS,
+        _DS_DIGEST_METHOD,
+        _DS_DIGEST_VALUE,
+    ]:
         raise _bad_shape("Reference must be Transforms, DigestMethod, DigestValue")
 
 
 def _c14n(element: etree._Element, prefixes: list[str] | None = None) -> bytes:
     """Exclusive XML Canonicalization 1.0 without comments of ``element`` and its subtree."""
     return etree.tostring(
-        element, method="c14n", exclusive=True, with_comments=False,
+        element,
+        method="c14n",
+        exclusive=True,
+        with_comments=False,
         inclusive_ns_prefixes=prefixes,
     )
 
@@ -212,8 +232,9 @@ def _b64(text: str | None) -> bytes:
     try:
         return base64.b64decode("".join((text or "").split()), validate=True)
     except (binascii.Error, ValueError):
-        raise SamlError("De handtekening is geen base64.", "signature value is not base64"
-                        ) from None
+        raise SamlError(
+            "De handtekening is geen base64.", "signature value is not base64"
+        ) from None
 
 
 def _remove_keeping_tail(node: etree._Element) -> None:
@@ -231,14 +252,22 @@ def _remove_keeping_tail(node: etree._Element) -> None:
     parent.remove(node)
 
 
-def _signed_payload(element: etree._Element) -> bytes:
+def _signed_payload(element: etree._Element, prefixes: list[str] | None = None) -> bytes:
     """The canonical bytes the Reference covers: ``element`` without its own Signature."""
     detached = copy.deepcopy(element)  # keeps the in-scope namespaces; the received tree stays
     detached.tail = None
     signature = detached.find(_DS_SIGNATURE)
     assert signature is not None
     _remove_keeping_tail(signature)
-    return _c14n(detached)
+    return _c14n(detached, prefixes)
+
+
+def _reference_prefixes(reference: etree._Element) -> list[str] | None:
+    """The InclusiveNamespaces PrefixList of the Reference's exc-c14n transform, if any."""
+    for transform in reference.iter(_DS_TRANSFORM):
+        if transform.get("Algorithm") == EXC_C14N:
+            return _inclusive_prefixes(transform)
+    return None
 
 
 def _refused_name(uri: str | None) -> str:
@@ -277,8 +306,9 @@ def verify_enveloped(
     method_uri = signed_info.find(_DS_SIGNATURE_METHOD).get("Algorithm")  # type: ignore[union-attr]
     method = SIGNATURE_METHODS.get(method_uri or "")
     if method is None:
-        raise _invalid(f"InvalidInput: Signature method {_refused_name(method_uri)} forbidden "
-                       "by configuration")
+        raise _invalid(
+            f"InvalidInput: Signature method {_refused_name(method_uri)} forbidden by configuration"
+        )
     c14n_method = signed_info.find(_DS_C14N)
     assert c14n_method is not None
     signed_info_c14n = _c14n(signed_info, _inclusive_prefixes(c14n_method))
@@ -297,8 +327,9 @@ def verify_enveloped(
             reason = "InvalidCertificate: pinned certificate is not valid at validation time"
             continue
         try:
-            pinned.public_key.verify(raw_signature, signed_info_c14n, padding.PKCS1v15(),
-                                     method[1]())
+            pinned.public_key.verify(
+                raw_signature, signed_info_c14n, padding.PKCS1v15(), method[1]()
+            )
         except InvalidSignature:
             reason = "InvalidSignature: Signature verification failed"
             continue
@@ -315,10 +346,11 @@ def verify_enveloped(
     digest_uri = reference.find(_DS_DIGEST_METHOD).get("Algorithm")  # type: ignore[union-attr]
     digest_name = DIGEST_ALGORITHMS.get(digest_uri or "")
     if digest_name is None:
-        raise _invalid(f"InvalidInput: Digest algorithm {_refused_name(digest_uri)} forbidden "
-                       "by configuration")
+        raise _invalid(
+            f"InvalidInput: Digest algorithm {_refused_name(digest_uri)} forbidden by configuration"
+        )
     expected = _b64(reference.findtext(_DS_DIGEST_VALUE))
-    payload = _signed_payload(element)
+    payload = _signed_payload(element, _reference_prefixes(reference))
     if not hmac.compare_digest(expected, hashlib.new(digest_name, payload).digest()):
         raise _invalid("InvalidDigest: Digest mismatch for reference 0")
 

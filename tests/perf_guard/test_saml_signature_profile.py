@@ -38,8 +38,11 @@ def keys() -> tuple[rsa.RSAPrivateKey, bytes]:
 
 
 def _assertion(whitespace: bool = False) -> etree._Element:
-    root = etree.Element(tag(NS_SAMLP, "Response"), {"ID": "_r"},
-                         nsmap={"samlp": NS_SAMLP, "saml": NS_SAML, "x": "urn:x"})
+    root = etree.Element(
+        tag(NS_SAMLP, "Response"),
+        {"ID": "_r"},
+        nsmap={"samlp": NS_SAMLP, "saml": NS_SAML, "x": "urn:x"},
+    )
     assertion = etree.SubElement(root, tag(NS_SAML, "Assertion"), {"ID": "_a", "Version": "2.0"})
     etree.SubElement(assertion, tag(NS_SAML, "Issuer")).text = "urn:idp"
     subject = etree.SubElement(assertion, tag(NS_SAML, "Subject"))
@@ -53,8 +56,7 @@ def _assertion(whitespace: bool = False) -> etree._Element:
 
 def _signxml_sign(element: etree._Element, key: Any, cert_pem: bytes) -> etree._Element:
     doc = copy.deepcopy(element)
-    placeholder = etree.Element(tag(NS_DS, "Signature"), {"Id": "placeholder"},
-                                nsmap={"ds": NS_DS})
+    placeholder = etree.Element(tag(NS_DS, "Signature"), {"Id": "placeholder"}, nsmap={"ds": NS_DS})
     doc.find(tag(NS_SAML, "Issuer")).addnext(placeholder)
     signed: etree._Element = XMLSigner(
         method=SignatureConstructionMethod.enveloped,
@@ -67,8 +69,11 @@ def _signxml_sign(element: etree._Element, key: Any, cert_pem: bytes) -> etree._
 
 def _in_document(signed: etree._Element, whitespace: bool) -> etree._Element:
     """Put the signed assertion in a Response, serialise with a comment, parse like received."""
-    response = etree.Element(tag(NS_SAMLP, "Response"), {"ID": "_r"},
-                             nsmap={"samlp": NS_SAMLP, "saml": NS_SAML, "x": "urn:x"})
+    response = etree.Element(
+        tag(NS_SAMLP, "Response"),
+        {"ID": "_r"},
+        nsmap={"samlp": NS_SAMLP, "saml": NS_SAML, "x": "urn:x"},
+    )
     response.append(signed)
     if whitespace:  # move the Issuer's tail behind the Signature: same signed content
         issuer = signed.find(tag(NS_SAML, "Issuer"))
@@ -85,8 +90,9 @@ def test_broker_signature_is_accepted_by_signxml(keys: Any, whitespace: bool) ->
     key, cert = keys
     signed = sign_enveloped(_assertion(whitespace), key, cert)
     received = _in_document(signed, whitespace)
-    result = XMLVerifier().verify(received, x509_cert=cert.decode(), expect_config=CONFIG,
-                                  id_attribute="ID")
+    result = XMLVerifier().verify(
+        received, x509_cert=cert.decode(), expect_config=CONFIG, id_attribute="ID"
+    )
     ours = verify_enveloped(received, load_certificates([cert]))
     assert etree.tostring(ours, method="c14n", exclusive=True) == result.signed_data
 
@@ -96,8 +102,9 @@ def test_signxml_signature_verifies_to_the_same_bytes(keys: Any, whitespace: boo
     key, cert = keys
     signed = _signxml_sign(_assertion(whitespace), key, cert)
     received = _in_document(signed, whitespace)
-    result = XMLVerifier().verify(received, x509_cert=cert.decode(), expect_config=CONFIG,
-                                  id_attribute="ID")
+    result = XMLVerifier().verify(
+        received, x509_cert=cert.decode(), expect_config=CONFIG, id_attribute="ID"
+    )
     ours = verify_enveloped(received, load_certificates([cert]))
     assert etree.tostring(ours, method="c14n", exclusive=True) == result.signed_data
     assert b"<!--" not in etree.tostring(ours)
@@ -137,3 +144,53 @@ def test_keyinfo_is_ignored_the_pinned_key_decides(keys: Any) -> None:
     received = _in_document(sign_enveloped(_assertion(), other, other_cert), False)
     with pytest.raises(SamlError, match="pinned"):
         verify_enveloped(received, load_certificates([cert]))
+
+
+def _typed_assertion() -> etree._Element:
+    """An assertion with an xs-typed attribute value whose namespaces are declared above it."""
+    xsi, xs = "http://www.w3.org/2001/XMLSchema-instance", "http://www.w3.org/2001/XMLSchema"
+    root = etree.Element(
+        tag(NS_SAMLP, "Response"),
+        {"ID": "_r"},
+        nsmap={"samlp": NS_SAMLP, "saml": NS_SAML, "xs": xs, "xsi": xsi},
+    )
+    assertion = etree.SubElement(root, tag(NS_SAML, "Assertion"), {"ID": "_a", "Version": "2.0"})
+    etree.SubElement(assertion, tag(NS_SAML, "Issuer")).text = "urn:idp"
+    statement = etree.SubElement(assertion, tag(NS_SAML, "AttributeStatement"))
+    attribute = etree.SubElement(statement, tag(NS_SAML, "Attribute"), {"Name": "urn:a"})
+    value = etree.SubElement(
+        attribute, tag(NS_SAML, "AttributeValue"), {f"{{{xsi}}}type": "xs:string"}
+    )
+    value.text = "waarde"
+    return assertion
+
+
+def _sign_with_prefixes(element: etree._Element, key: Any, cert_pem: bytes) -> etree._Element:
+    """Signed the way OpenSAML-based IdPs sign: exc-c14n with InclusiveNamespaces "xs"."""
+    doc = copy.deepcopy(element)
+    placeholder = etree.Element(tag(NS_DS, "Signature"), {"Id": "placeholder"}, nsmap={"ds": NS_DS})
+    doc.find(tag(NS_SAML, "Issuer")).addnext(placeholder)
+    signed: etree._Element = XMLSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    ).sign(doc, key=key, cert=cert_pem.decode(), id_attribute="ID", inclusive_ns_prefixes=["xs"])
+    return signed
+
+
+def test_inclusive_namespaces_prefix_list_is_honoured(keys: tuple[Any, bytes]) -> None:
+    key, cert = keys
+    signed = _sign_with_prefixes(_typed_assertion(), key, cert)
+    assert b"PrefixList" in etree.tostring(signed)
+    received = parse_xml(etree.tostring(signed))
+    verified = verify_enveloped(received, load_certificates([cert]))
+    assert verified.findtext(f".//{tag(NS_SAML, 'AttributeValue')}") == "waarde"
+
+
+def test_inclusive_namespaces_do_not_open_a_way_to_tamper(keys: tuple[Any, bytes]) -> None:
+    key, cert = keys
+    signed = _sign_with_prefixes(_typed_assertion(), key, cert)
+    signed.find(f".//{tag(NS_SAML, 'AttributeValue')}").text = "anders"
+    with pytest.raises(SamlError):
+        verify_enveloped(parse_xml(etree.tostring(signed)), load_certificates([cert]))
