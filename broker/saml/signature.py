@@ -41,7 +41,8 @@ from functools import lru_cache
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
@@ -51,11 +52,27 @@ ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
-# Allowed SignatureMethod URIs: (name used in messages, hash for RSA PKCS#1 v1.5).
-SIGNATURE_METHODS: dict[str, tuple[str, type[hashes.HashAlgorithm]]] = {
-    RSA_SHA256: ("RSA_SHA256", hashes.SHA256),
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": ("RSA_SHA384", hashes.SHA384),
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": ("RSA_SHA512", hashes.SHA512),
+# Allowed SignatureMethod URIs: (name used in messages, key/padding kind, hash). RSA PKCS#1
+# v1.5 for DigiD/eHerkenning; RSASSA-PSS and ECDSA because the eIDAS cryptographic requirements
+# let nodes sign with them (RFC 6931 §2.3.10 PSS with salt = hash length; §2.3.6 ECDSA, whose
+# SignatureValue is r || s).
+SIGNATURE_METHODS: dict[str, tuple[str, str, type[hashes.HashAlgorithm]]] = {
+    RSA_SHA256: ("RSA_SHA256", "pkcs1", hashes.SHA256),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": ("RSA_SHA384", "pkcs1", hashes.SHA384),
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": ("RSA_SHA512", "pkcs1", hashes.SHA512),
+    "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1": (
+        "RSA_PSS_SHA256",
+        "pss",
+        hashes.SHA256,
+    ),
+    "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1": (
+        "RSA_PSS_SHA512",
+        "pss",
+        hashes.SHA512,
+    ),
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256": ("ECDSA_SHA256", "ecdsa", hashes.SHA256),
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384": ("ECDSA_SHA384", "ecdsa", hashes.SHA384),
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512": ("ECDSA_SHA512", "ecdsa", hashes.SHA512),
 }
 # Allowed DigestMethod URIs and their hashlib names.
 DIGEST_ALGORITHMS: dict[str, str] = {
@@ -98,7 +115,7 @@ def load_certificates(pems: Iterable[bytes]) -> list[x509.Certificate]:
 
 @dataclass(frozen=True)
 class _PinnedKey:
-    public_key: rsa.RSAPublicKey | None  # None: not an RSA key, never verifies anything
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None  # None: never verifies
     not_before: dt.datetime
     not_after: dt.datetime
 
@@ -108,7 +125,7 @@ def _pinned(cert: x509.Certificate) -> _PinnedKey:
     """The public key and validity period of a pinned certificate, extracted once."""
     key = cert.public_key()
     return _PinnedKey(
-        key if isinstance(key, rsa.RSAPublicKey) else None,
+        key if isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) else None,
         cert.not_valid_before_utc,
         cert.not_valid_after_utc,
     )
@@ -270,6 +287,37 @@ def _reference_prefixes(reference: etree._Element) -> list[str] | None:
     return None
 
 
+def _verify_value(
+    key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+    kind: str,
+    digest: hashes.HashAlgorithm,
+    value: bytes,
+    data: bytes,
+) -> bool:
+    """One signature check; the method must fit the pinned key's type (no algorithm confusion)."""
+    try:
+        if kind == "ecdsa":
+            if not isinstance(key, ec.EllipticCurvePublicKey) or len(value) % 2:
+                return False
+            half = len(value) // 2  # XML DSig ECDSA SignatureValue: r || s, equal length
+            der = encode_dss_signature(
+                int.from_bytes(value[:half], "big"), int.from_bytes(value[half:], "big")
+            )
+            key.verify(der, data, ec.ECDSA(digest))
+        elif isinstance(key, rsa.RSAPublicKey):
+            pad: padding.AsymmetricPadding = (
+                padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size)
+                if kind == "pss"
+                else padding.PKCS1v15()
+            )
+            key.verify(value, data, pad, digest)
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True
+
+
 def _refused_name(uri: str | None) -> str:
     return _REFUSED_NAMES.get(uri or "", uri or "(none)")
 
@@ -321,20 +369,17 @@ def verify_enveloped(
     for cert in certificates:
         pinned = _pinned(cert)
         if pinned.public_key is None:
-            reason = "InvalidCertificate: pinned certificate has no RSA key"
+            reason = "InvalidCertificate: pinned certificate has no RSA or EC key"
             continue
         if not pinned.not_before <= now <= pinned.not_after:
             reason = "InvalidCertificate: pinned certificate is not valid at validation time"
             continue
-        try:
-            pinned.public_key.verify(
-                raw_signature, signed_info_c14n, padding.PKCS1v15(), method[1]()
-            )
-        except InvalidSignature:
-            reason = "InvalidSignature: Signature verification failed"
-            continue
-        verified = True
-        break
+        if _verify_value(
+            pinned.public_key, method[1], method[2](), raw_signature, signed_info_c14n
+        ):
+            verified = True
+            break
+        reason = "InvalidSignature: Signature verification failed"
     if not verified:
         raise _invalid(reason)
 

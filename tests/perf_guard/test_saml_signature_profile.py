@@ -194,3 +194,69 @@ def test_inclusive_namespaces_do_not_open_a_way_to_tamper(keys: tuple[Any, bytes
     signed.find(f".//{tag(NS_SAML, 'AttributeValue')}").text = "anders"
     with pytest.raises(SamlError):
         verify_enveloped(parse_xml(etree.tostring(signed)), load_certificates([cert]))
+
+
+def _sign_with(element: etree._Element, key: Any, cert_pem: bytes, method: Any) -> etree._Element:
+    doc = copy.deepcopy(element)
+    placeholder = etree.Element(tag(NS_DS, "Signature"), {"Id": "placeholder"}, nsmap={"ds": NS_DS})
+    doc.find(tag(NS_SAML, "Issuer")).addnext(placeholder)
+    signed: etree._Element = XMLSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=method,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    ).sign(doc, key=key, cert=cert_pem.decode(), id_attribute="ID")
+    return signed
+
+
+def _ec_keys() -> tuple[Any, bytes]:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "eidas node (ec)")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False), True
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_ecdsa_signatures_verify_with_a_pinned_ec_certificate() -> None:
+    key, cert = _ec_keys()
+    signed = _sign_with(_assertion(), key, cert, SignatureMethod.ECDSA_SHA256)
+    verified = verify_enveloped(parse_xml(etree.tostring(signed)), load_certificates([cert]))
+    assert verified.get("ID") == "_a"
+
+
+def test_rsa_pss_signatures_verify(keys: tuple[Any, bytes]) -> None:
+    key, cert = keys
+    signed = _sign_with(_assertion(), key, cert, SignatureMethod.SHA256_RSA_MGF1)
+    assert b"sha256-rsa-MGF1" in etree.tostring(signed)
+    verified = verify_enveloped(parse_xml(etree.tostring(signed)), load_certificates([cert]))
+    assert verified.get("ID") == "_a"
+
+
+def test_signature_method_must_fit_the_pinned_key_type(keys: tuple[Any, bytes]) -> None:
+    rsa_key, rsa_cert = keys
+    ec_key, ec_cert = _ec_keys()
+    ecdsa_signed = _sign_with(_assertion(), ec_key, ec_cert, SignatureMethod.ECDSA_SHA256)
+    with pytest.raises(SamlError):  # an ECDSA signature never verifies against an RSA pin
+        verify_enveloped(parse_xml(etree.tostring(ecdsa_signed)), load_certificates([rsa_cert]))
+    rsa_signed = _sign_with(_assertion(), rsa_key, rsa_cert, SignatureMethod.RSA_SHA256)
+    with pytest.raises(SamlError):
+        verify_enveloped(parse_xml(etree.tostring(rsa_signed)), load_certificates([ec_cert]))
