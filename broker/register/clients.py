@@ -50,6 +50,13 @@ def _check_name(value: str, what: str) -> str:
     return value
 
 
+def _new_client_id() -> str:
+    """128 random bits; never starting with '-', which command lines would read as an option."""
+    while (value := secrets.token_urlsafe(CLIENT_ID_BYTES)).startswith("-"):
+        continue
+    return value
+
+
 def add_client(
     engine: Engine,
     *,
@@ -101,7 +108,7 @@ def add_client(
 
     secret = new_secret() if auth_method == "client_secret_basic" else None
     client = Client(
-        client_id=client_id or secrets.token_urlsafe(CLIENT_ID_BYTES),
+        client_id=client_id or _new_client_id(),
         name=name,
         redirect_uris=uris,
         post_logout_redirect_uris=logout_uris,
