@@ -76,15 +76,40 @@ def _kid(key: PrivateKey) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(der).digest()[:12]).rstrip(b"=").decode()
 
 
-def _write_private(path: Path, key: PrivateKey) -> None:
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+def write_secret_file(path: Path, data: bytes) -> None:
+    """Write key material readable by the owner only (also when the file already existed)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
+        fh.write(data)
+    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to an existing file
+
+
+def write_private_key(path: Path, key: PrivateKey) -> None:
+    write_secret_file(
+        path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
+def load_or_create_rsa_identity(
+    key_path: Path, cert_path: Path, common_name: str, key_size: int = 2048
+) -> tuple[rsa.RSAPrivateKey, bytes]:
+    """An RSA key with a self-signed certificate, kept on disk so peers configure it once."""
+    if key_path.exists() and cert_path.exists():
+        loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        if not isinstance(loaded, rsa.RSAPrivateKey):
+            raise ValueError(f"{key_path} must hold an RSA private key")
+        return loaded, cert_path.read_bytes()
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=RSA_BITS, key_size=key_size)
+    write_private_key(key_path, key)
+    cert_pem = self_signed_certificate(key, common_name)
+    cert_path.write_bytes(cert_pem)
+    return key, cert_pem
 
 
 def self_signed_certificate(key: rsa.RSAPrivateKey, common_name: str, days: int = 825) -> bytes:
@@ -125,7 +150,7 @@ def _new_entry(directory: Path, kty: str, use: str) -> dict[str, Any]:
     key = _generate(kty)
     kid = _kid(key)
     filename = f"{use}-{kty.lower()}-{kid}.pem"
-    _write_private(directory / filename, key)
+    write_private_key(directory / filename, key)
     return {
         "kid": kid,
         "kty": kty,
@@ -141,7 +166,7 @@ def _ensure_saml_key(directory: Path, common_name: str, force: bool) -> None:
     if key_path.exists() and cert_path.exists() and not force:
         return
     key = rsa.generate_private_key(public_exponent=RSA_BITS, key_size=2048)
-    _write_private(key_path, key)
+    write_private_key(key_path, key)
     cert_path.write_bytes(self_signed_certificate(key, common_name))
 
 
@@ -162,9 +187,7 @@ def init_keys(directory: Path, *, force: bool = False) -> list[dict[str, Any]]:
 def _ensure_secret(path: Path, force: bool) -> None:
     if path.exists() and not force:
         return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_urlsafe(48) + "\n")
+    write_secret_file(path, (secrets.token_urlsafe(48) + "\n").encode())
 
 
 def rotate_keys(directory: Path) -> list[dict[str, Any]]:

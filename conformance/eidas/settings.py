@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from broker.keys import self_signed_certificate
+from broker.keys import load_or_create_rsa_identity, self_signed_certificate
 
 KEY_FILE = "eidas-sim.key"
 CERT_FILE = "eidas-sim.crt"
@@ -75,23 +73,6 @@ class NodeSettings:
 
 def load_or_create_key(keys_dir: Path) -> tuple[rsa.RSAPrivateKey, bytes]:
     """Read ``eidas-sim.key``/``eidas-sim.crt`` from ``keys_dir``, creating them when absent."""
-    key_path, cert_path = keys_dir / KEY_FILE, keys_dir / CERT_FILE
-    if key_path.exists() and cert_path.exists():
-        loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-        if not isinstance(loaded, rsa.RSAPrivateKey):
-            raise ValueError(f"{key_path} must hold an RSA private key")
-        return loaded, cert_path.read_bytes()
-    keys_dir.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+    return load_or_create_rsa_identity(
+        keys_dir / KEY_FILE, keys_dir / CERT_FILE, COMMON_NAME, key_size=3072
     )
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    os.chmod(key_path, 0o600)
-    cert_pem = self_signed_certificate(key, COMMON_NAME)
-    cert_path.write_bytes(cert_pem)
-    return key, cert_pem

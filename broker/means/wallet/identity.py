@@ -10,7 +10,6 @@ and access certificate are generated into the keys directory and reused across r
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from broker.errors import ConfigError
+from broker.keys import write_private_key
 from wallet_adapters.openid4vp import x509_hash_client_id, x509_san_dns_client_id
 from wallet_adapters.testing.pki import make_ca, make_leaf
 
@@ -68,17 +68,6 @@ def load_identity(cert_file: Path, key_file: Path, scheme: str, dns_name: str) -
     return VerifierIdentity(key, chain, client_id_for(chain[0], scheme, dns_name))
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-
-
 def _has_san(cert: x509.Certificate, dns_name: str) -> bool:
     try:
         sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -116,7 +105,7 @@ def demo_identity(keys_dir: Path, scheme: str, dns_name: str) -> VerifierIdentit
     )
     ca_path.write_bytes(anchor.public_bytes(serialization.Encoding.PEM))
     cert_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    _write_key(key_path, key)
+    write_private_key(key_path, key)
     return VerifierIdentity(key, (leaf,), client_id_for(leaf, scheme, dns_name), anchor)
 
 
