@@ -9,7 +9,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +19,7 @@ import jwt
 from broker.assurance import Level
 from broker.flow.representation import REPRESENT_NONE
 from broker.identifiers import SUB_ID_TYPE_BSN, PartyId
+from broker.relying_party import BrokerClient
 from broker.store import Store
 
 LOGIN_TTL = 900
@@ -53,8 +53,13 @@ class PortalLogin:
         self.redirect_uri = redirect_uri
         self.store = store
         self.http = http
-        self.kid = private_jwk.get("kid")
-        self.key = jwt.PyJWK(private_jwk).key
+        self.broker = BrokerClient(
+            issuer=issuer,
+            client_id=client_id,
+            private_jwk=private_jwk,
+            redirect_uri=redirect_uri,
+            http=http,
+        )
 
     async def start(self) -> tuple[str, str]:
         """The authorize URL and the ``state`` (to bind to the browser in a cookie)."""
@@ -103,48 +108,8 @@ class PortalLogin:
             raise LoginFailed("acr below the requested level")
         return LoggedIn(PartyId("bsn", str(claims["sub"])), level)
 
-    def client_assertion(self) -> str:
-        now = int(time.time())
-        return jwt.encode(
-            {
-                "iss": self.client_id,
-                "sub": self.client_id,
-                "aud": self.issuer,
-                "jti": secrets.token_urlsafe(16),
-                "iat": now,
-                "exp": now + 60,
-            },
-            self.key,
-            algorithm="RS256",
-            headers={"kid": self.kid} if self.kid else None,
-        )
-
     async def _redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
-        resp = await self.http.post(
-            f"{self.issuer}/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": self.redirect_uri,
-                "code_verifier": pending["verifier"],
-                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                "client_assertion": self.client_assertion(),
-            },
-        )
-        body = resp.json()
-        if resp.status_code != 200:
-            raise ValueError(f"{body.get('error')}: {body.get('error_description')}")
-        jwks = (await self.http.get(f"{self.issuer}/jwks")).json()
-        header = jwt.get_unverified_header(body["id_token"])
-        jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
-        claims: dict[str, Any] = jwt.decode(
-            body["id_token"],
-            jwt.PyJWK(jwk).key,
-            algorithms=["RS256"],
-            audience=self.client_id,
-            issuer=self.issuer,
-            options={"require": ["exp", "iat", "sub", "nonce", "acr"]},
-        )
+        claims = await self.broker.redeem(code, pending["verifier"])
         if not hmac.compare_digest(str(claims["nonce"]), pending["nonce"]):
             raise ValueError("nonce mismatch")
         return claims

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +18,7 @@ from starlette.routing import Route
 
 from broker.assurance import Level
 from broker.pages.render import Renderer
+from broker.relying_party import BrokerClient
 from broker.store import Store
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,8 +41,13 @@ class DemoServiceProvider:
         self.redirect_uri = redirect_uri
         self.store = store
         self.http = http
-        self.kid = private_jwk.get("kid")
-        self.key = jwt.PyJWK(private_jwk).key
+        self.broker = BrokerClient(
+            issuer=issuer,
+            client_id=client_id,
+            private_jwk=private_jwk,
+            redirect_uri=redirect_uri,
+            http=http,
+        )
         self.renderer = Renderer([TEMPLATES])
         self.app = Starlette(
             routes=[
@@ -116,48 +121,8 @@ class DemoServiceProvider:
             return self._page(request, error="token_error", error_description=str(exc))
         return self._page(request, claims=sorted(claims.items()), raw=claims)
 
-    def client_assertion(self) -> str:
-        now = int(time.time())
-        return jwt.encode(
-            {
-                "iss": self.client_id,
-                "sub": self.client_id,
-                "aud": self.issuer,
-                "jti": secrets.token_urlsafe(16),
-                "iat": now,
-                "exp": now + 60,
-            },
-            self.key,
-            algorithm="RS256",
-            headers={"kid": self.kid} if self.kid else None,
-        )
-
     async def _redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
-        resp = await self.http.post(
-            f"{self.issuer}/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": self.redirect_uri,
-                "code_verifier": pending["verifier"],
-                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                "client_assertion": self.client_assertion(),
-            },
-        )
-        body = resp.json()
-        if resp.status_code != 200:
-            raise ValueError(f"{body.get('error')}: {body.get('error_description')}")
-        jwks = (await self.http.get(f"{self.issuer}/jwks")).json()
-        header = jwt.get_unverified_header(body["id_token"])
-        jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
-        claims: dict[str, Any] = jwt.decode(
-            body["id_token"],
-            jwt.PyJWK(jwk).key,
-            algorithms=["RS256"],
-            audience=self.client_id,
-            issuer=self.issuer,
-            options={"require": ["exp", "iat", "sub", "nonce", "acr"]},
-        )
+        claims = await self.broker.redeem(code, pending["verifier"])
         if claims["nonce"] != pending["nonce"]:
             raise ValueError("nonce mismatch")
         if Level.from_acr(claims["acr"]) < Level.from_name(pending["level"]):
