@@ -15,6 +15,7 @@ import copy
 import datetime as dt
 import hashlib
 import hmac
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -923,3 +924,109 @@ def test_validate_response_accepts_nested_prefix_list_signature(kit: Any, idp: S
 
     response = _typed_kit_response(kit, idp, ["xs"])
     assert validate_response(response, _expectations(kit, idp)).assertion_id
+
+
+# -- the invariant: what is returned is what was signed ---------------------------------------
+
+
+def _mutations() -> list[Callable[[etree._Element, random.Random], None]]:
+    def elements(root: etree._Element) -> list[etree._Element]:
+        return list(root.iter(etree.Element))
+
+    def comment(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root))
+        target.insert(rnd.randint(0, len(target)), etree.Comment("x"))
+
+    def processing_instruction(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root))
+        target.insert(rnd.randint(0, len(target)), etree.ProcessingInstruction("p", "q"))
+
+    def whitespace(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root))
+        target.text = (target.text or "") + rnd.choice([" ", "\n", "\t", "\r"])
+
+    def xml_attribute(root: etree._Element, rnd: random.Random) -> None:
+        rnd.choice(elements(root)).set("{http://www.w3.org/XML/1998/namespace}lang", "nl")
+
+    def duplicate(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root)[1:])
+        target.addnext(copy.deepcopy(target))
+
+    def move(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root)[1:])
+        outside = [
+            e
+            for e in elements(root)
+            if e is not target and not any(a is target for a in e.iterancestors())
+        ]
+        destination = rnd.choice(outside)
+        destination.insert(rnd.randint(0, len(destination)), target)
+
+    def attribute(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root))
+        target.set(rnd.choice(["ID", "Version", "Extra"]), rnd.choice(["_a1", "_x", "3.0"]))
+
+    def text(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root))
+        target.text = rnd.choice(["s00000000:111222333", "urn:evil", ""])
+
+    def wrap(root: etree._Element, rnd: random.Random) -> None:
+        target = rnd.choice(elements(root)[1:])
+        parent = target.getparent()
+        assert parent is not None
+        wrapper = etree.Element("{urn:evil}Wrapper")
+        target.addprevious(wrapper)
+        wrapper.append(target)
+
+    def forged_copy(root: etree._Element, rnd: random.Random) -> None:
+        assertion = root.find(S("Assertion"))
+        if assertion is None:
+            return
+        forged = copy.deepcopy(assertion)
+        name_id = forged.find(f".//{S('NameID')}")
+        if name_id is not None:
+            name_id.text = "s00000000:111222333"
+        rnd.choice([assertion.addprevious, assertion.addnext])(forged)
+
+    return [
+        comment,
+        processing_instruction,
+        whitespace,
+        xml_attribute,
+        duplicate,
+        move,
+        attribute,
+        text,
+        wrap,
+        forged_copy,
+    ]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_accepted_content_is_always_the_signed_content(idp: Signer, seed: int) -> None:
+    """Random wrapping and canonicalization tricks: either a refusal, or exactly the IdP's bytes."""
+    rnd = random.Random(seed)
+    pristine = parse_xml(_response_xml())
+    signed_bytes = _c14n(_assertion(pristine))
+    sign_in_place(_assertion(pristine), idp.pkcs1)
+    mutations = _mutations()
+    accepted = 0
+    for _ in range(60):
+        root = copy.deepcopy(pristine)
+        for mutation in rnd.sample(mutations, rnd.randint(1, 3)):
+            mutation(root, rnd)
+        try:
+            document = received(root)
+        except SamlError:
+            continue
+        for candidate in document.iter(S("Assertion")):
+            try:
+                verified = verify_enveloped(candidate, idp.certs)
+            except SamlError:
+                continue
+            accepted += 1
+            assert _c14n(verified) == signed_bytes
+            assert verified.getparent() is None
+            assert b"<!--" not in etree.tostring(verified)
+            assert full_text(_find(verified, f".//{S('NameID')}")) == NAME_ID
+    assert accepted > 0  # the harness exercises the accepting path too
