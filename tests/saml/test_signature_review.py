@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -1030,3 +1030,54 @@ def test_accepted_content_is_always_the_signed_content(idp: Signer, seed: int) -
             assert b"<!--" not in etree.tostring(verified)
             assert full_text(_find(verified, f".//{S('NameID')}")) == NAME_ID
     assert accepted > 0  # the harness exercises the accepting path too
+
+
+def _typed_artifact_body(kit: Any, idp: Signer, prefixes: Sequence[str] | None) -> bytes:
+    """A SOAP ArtifactResponse (eHerkenning/DigiD back channel), xs/xsi declared on it."""
+    from broker.saml import soap
+
+    pair = kit.KeyPair(idp.key, idp.cert_pem)
+    answer = kit.Answer(request_id="_req", sign_assertion=False, sign_outer=False)
+    raw = etree.tostring(kit.DigidIdp(pair, pair).artifact_response(answer, "_resolve"))
+    raw = raw.replace(
+        b"<samlp:ArtifactResponse ",
+        f'<samlp:ArtifactResponse xmlns:xs="{XS}" xmlns:xsi="{XSI}" '.encode(),
+        1,
+    )
+    raw = raw.replace(
+        b"</saml:Assertion>",
+        b'<saml:AttributeStatement><saml:Attribute Name="urn:a">'
+        b'<saml:AttributeValue xsi:type="xs:string">waarde</saml:AttributeValue>'
+        b"</saml:Attribute></saml:AttributeStatement></saml:Assertion>",
+    )
+    outer = parse_xml(raw)
+    sign_in_place(_find(outer, f".//{S('Assertion')}"), idp.pkcs1, prefixes=prefixes)
+    sign_in_place(outer, idp.pkcs1)
+    return soap.wrap(outer)
+
+
+def _open_and_validate(kit: Any, idp: Signer, body: bytes) -> Any:
+    from broker.saml.response import open_artifact_response, validate_response
+
+    message = open_artifact_response(
+        body, resolve_id="_resolve", idp_entity_id=kit.IDP, certificates=idp.certs
+    )
+    assert message is not None
+    expectations = _expectations(kit, idp)
+    return validate_response(message, replace(expectations, require_response_signature=False))
+
+
+def test_control_artifact_response_with_signed_assertion_validates(kit: Any, idp: Signer) -> None:
+    verified = _open_and_validate(kit, idp, _typed_artifact_body(kit, idp, None))
+    assert verified.name_id == f"s00000000:{kit.BSN}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=SamlError,
+    reason="the Assertion is verified inside the re-parsed copy of the signed ArtifactResponse, "
+    "where a PrefixList prefix declared on the ArtifactResponse is no longer in scope",
+)
+def test_artifact_response_accepts_nested_prefix_list_signature(kit: Any, idp: Signer) -> None:
+    verified = _open_and_validate(kit, idp, _typed_artifact_body(kit, idp, ["xs"]))
+    assert verified.assertion_id
