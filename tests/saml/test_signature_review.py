@@ -1081,3 +1081,31 @@ def test_control_artifact_response_with_signed_assertion_validates(kit: Any, idp
 def test_artifact_response_accepts_nested_prefix_list_signature(kit: Any, idp: Signer) -> None:
     verified = _open_and_validate(kit, idp, _typed_artifact_body(kit, idp, ["xs"]))
     assert verified.assertion_id
+
+
+# -- Response versus Assertion signatures (catalogue §3.2) ------------------------------------
+
+
+def test_signed_response_does_not_replace_the_assertion_signature(kit: Any, idp: Signer) -> None:
+    """DigiD/eHerkenning/eIDAS profiles: the Assertion itself must be signed."""
+    from broker.saml.response import validate_response
+
+    pair = kit.KeyPair(idp.key, idp.cert_pem)
+    answer = kit.Answer(request_id="_req", sign_assertion=False, sign_response=True)
+    response = received(kit.DigidIdp(pair, pair).response(answer))
+    with pytest.raises(SamlError, match="element is not signed"):
+        validate_response(response, _expectations(kit, idp))
+
+
+def test_assertion_signed_by_another_key_inside_a_signed_response_is_refused(
+    kit: Any, idp: Signer
+) -> None:
+    from broker.saml.response import validate_response
+
+    attacker_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    attacker = kit.KeyPair(attacker_key, _certificate(attacker_key))
+    pair = kit.KeyPair(idp.key, idp.cert_pem)
+    answer = kit.Answer(request_id="_req", assertion_signer=attacker, sign_response=True)
+    response = received(kit.DigidIdp(pair, pair).response(answer))
+    with pytest.raises(SamlError, match="Signature verification failed"):
+        validate_response(response, _expectations(kit, idp))
