@@ -819,6 +819,14 @@ def test_nested_prefix_list_signature_survives_the_response_signature(idp: Signe
     assert assertion.findtext(f".//{S('AttributeValue')}") == "waarde"
 
 
+def test_prefix_list_binding_changed_on_an_ancestor_is_refused(idp: Signer) -> None:
+    """The PrefixList makes the binding of xs part of what was signed, wherever it is declared."""
+    root = _typed_response()
+    sign_in_place(_assertion(root), idp.pkcs1, prefixes=["xs"])
+    raw = etree.tostring(root).replace(f'xmlns:xs="{XS}"'.encode(), b'xmlns:xs="urn:evil"')
+    _refused(_assertion(parse_xml(raw)), idp.certs, "Digest mismatch")
+
+
 def test_prefix_list_on_the_element_itself_is_accepted(idp: Signer) -> None:
     """xs declared on the Assertion itself (the usual OpenSAML layout) verifies today."""
     body = (
