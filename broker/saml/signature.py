@@ -175,16 +175,16 @@ def _check_shape(signature: etree._Element, element_id: str) -> None:
             "Handtekening verwijst niet naar het ondertekende element.",
             "Reference URI is not the ID of the signature's parent",
         )
-    transforms = references[0].findall(f"{_DS_TRANSFORMS}/{_DS_TRANSFORM}")
-    algorithms = [t.get("Algorithm") for t in transforms]
-    if (
-        ENVELOPED not in algorithms
-        or any(a not in (ENVELOPED, EXC_C14N) for a in algorithms)
-        or (len(algorithms) != len(set(algorithms)))
-    ):
+    transforms_element = references[0].find(_DS_TRANSFORMS)
+    transforms = _elements(transforms_element) if transforms_element is not None else []
+    # Exactly enveloped-signature then exc-c14n, in that order (SAML Core §5.4.4): a lone
+    # enveloped-signature transform would imply inclusive c14n (XMLDSig §4.4.3.2).
+    if any(t.tag != _DS_TRANSFORM for t in transforms) or [
+        t.get("Algorithm") for t in transforms
+    ] != [ENVELOPED, EXC_C14N]:
         raise SamlError(
             "Onverwachte transformaties in de handtekening.",
-            "transforms must be enveloped-signature and exclusive c14n only",
+            "transforms must be enveloped-signature and exclusive c14n, in that order",
         )
     for transform in transforms:
         # The only parameter allowed: exc-c14n's InclusiveNamespaces PrefixList, which OpenSAML
@@ -229,13 +229,16 @@ def _check_structure(signature: etree._Element) -> None:
 
 def _c14n(element: etree._Element, prefixes: list[str] | None = None) -> bytes:
     """Exclusive XML Canonicalization 1.0 without comments of ``element`` and its subtree."""
-    return etree.tostring(
-        element,
-        method="c14n",
-        exclusive=True,
-        with_comments=False,
-        inclusive_ns_prefixes=prefixes,
-    )
+    try:
+        return etree.tostring(
+            element,
+            method="c14n",
+            exclusive=True,
+            with_comments=False,
+            inclusive_ns_prefixes=prefixes,
+        )
+    except etree.C14NError:  # e.g. a relative namespace URI, which c14n cannot render
+        raise _bad_shape("the signed XML cannot be canonicalised") from None
 
 
 def _inclusive_prefixes(c14n_method: etree._Element) -> list[str] | None:
@@ -270,13 +273,22 @@ def _remove_keeping_tail(node: etree._Element) -> None:
 
 
 def _signed_payload(element: etree._Element, prefixes: list[str] | None = None) -> bytes:
-    """The canonical bytes the Reference covers: ``element`` without its own Signature."""
-    detached = copy.deepcopy(element)  # keeps the in-scope namespaces; the received tree stays
-    detached.tail = None
-    signature = detached.find(_DS_SIGNATURE)
+    """The canonical bytes the Reference covers: ``element`` without its own Signature.
+
+    The whole document is copied, not the element alone: a deep copy of a subtree keeps only the
+    namespace declarations the subtree uses, while exc-c14n renders every PrefixList prefix in
+    scope, including one declared on an ancestor (Exclusive C14N §3). The received tree stays.
+    """
+    tree = element.getroottree()
+    root = tree.getroot()
+    document = copy.deepcopy(root)
+    target = document if element is root else document.find(tree.getelementpath(element))
+    assert target is not None
+    target.tail = None
+    signature = target.find(_DS_SIGNATURE)
     assert signature is not None
     _remove_keeping_tail(signature)
-    return _c14n(detached, prefixes)
+    return _c14n(target, prefixes)
 
 
 def _reference_prefixes(reference: etree._Element) -> list[str] | None:
@@ -297,9 +309,12 @@ def _verify_value(
     """One signature check; the method must fit the pinned key's type (no algorithm confusion)."""
     try:
         if kind == "ecdsa":
-            if not isinstance(key, ec.EllipticCurvePublicKey) or len(value) % 2:
+            # XML DSig 1.1 §6.4.3: r || s, each exactly the size of the curve order.
+            if not isinstance(key, ec.EllipticCurvePublicKey) or len(value) != 2 * (
+                (key.curve.key_size + 7) // 8
+            ):
                 return False
-            half = len(value) // 2  # XML DSig ECDSA SignatureValue: r || s, equal length
+            half = len(value) // 2
             der = encode_dss_signature(
                 int.from_bytes(value[:half], "big"), int.from_bytes(value[half:], "big")
             )
