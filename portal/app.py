@@ -46,7 +46,7 @@ from mandates.reasons import texts
 from portal.forms import AMSTERDAM, GrantForm
 from portal.history import uses_for
 from portal.login import LoginFailed, PortalLogin
-from portal.organisation import ORGANISATION_PATH, OrganisationPages
+from portal.organisation import ORGANISATION_PATH, OrganisationPages, chain_refusal
 from portal.outbox import ConsoleOutbox, Outbox
 from portal.session import LOGIN_COOKIE, PortalSession, PortalSessions
 
@@ -285,6 +285,8 @@ class Portal:
         if too_high:
             refusal = texts("principal_level_too_low")[0 if lang == "nl" else 1]
             return self._grant_page(request, me, form, offered, 400, refusal=refusal)
+        if (no_chain := chain_refusal(form.agent_party(), chosen, lang)) is not None:
+            return self._grant_page(request, me, form, offered, 400, refusal=no_chain)
         return self._page(
             request,
             "portal_grant_confirm.html",

@@ -21,6 +21,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from broker.identifiers import PartyId
+from broker.pages.i18n import translate
+from broker.register.snapshots import ServiceInfo
+from mandates.catalogue import RepresentationKind
+from mandates.party_ids import is_organisation
 from portal.session import PortalSession
 
 if TYPE_CHECKING:
@@ -91,4 +96,15 @@ class OrganisationPages:
         )
 
 
-__all__ = ["ORGANISATION_PATH", "OrganisationPages"]
+def chain_refusal(agent: PartyId | None, chosen: list[ServiceInfo], lang: str) -> str | None:
+    """Why an organisation cannot be the agent for some of ``chosen`` (services that do not
+    allow a chain mandate), said on the form rather than after the confirmation page."""
+    if agent is None or not is_organisation(agent):
+        return None
+    closed = [s.name(lang) for s in chosen if not s.terms().allows(RepresentationKind.CHAIN)]
+    if not closed:
+        return None
+    return translate(lang, "portal.error.no_chain", services=", ".join(closed))
+
+
+__all__ = ["ORGANISATION_PATH", "OrganisationPages", "chain_refusal"]

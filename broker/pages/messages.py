@@ -375,6 +375,9 @@ NL: Final[dict[str, str]] = {
     "portal.org.received.empty": "Niemand heeft de organisatie gemachtigd.",
     "portal.org.pending.caption": "Wachten op het antwoord van de organisatie",
     "portal.org.pending.empty": "Er wachten geen machtigingen op het antwoord van de organisatie.",
+    "portal.error.no_chain": (
+        "Voor {services} kunt u geen organisatie machtigen, alleen een persoon met een BSN."
+    ),
     "portal.confirm.explain_org": (
         "Na acceptatie kunnen medewerkers van de organisatie met KvK-nummer {agent} van "
         "{start} tot en met {end} namens u de volgende diensten gebruiken:"
@@ -756,6 +759,9 @@ EN: Final[dict[str, str]] = {
     "portal.org.received.empty": "Nobody has authorised the organisation.",
     "portal.org.pending.caption": "Waiting for the organisation's answer",
     "portal.org.pending.empty": "No mandates are waiting for the organisation's answer.",
+    "portal.error.no_chain": (
+        "For {services} you cannot authorise an organisation, only a person with a BSN."
+    ),
     "portal.confirm.explain_org": (
         "Once accepted, employees of the organisation with KvK number {agent} can use these "
         "services on your behalf from {start} up to and including {end}:"

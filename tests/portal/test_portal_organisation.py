@@ -22,7 +22,9 @@ from portal_support import (
 )
 from support import Browser, parse_form
 
-from broker.register.demo import DEMO_SERVICE_ID
+from broker.assurance import Level
+from broker.register.clients import add_service
+from broker.register.demo import DEMO_CLIENT_ID, DEMO_SERVICE_ID
 
 ORG = "/mijn/organisatie"
 BAKERY = "90000001"  # the simulator's test companies (conformance/eherkenning/companies.py)
@@ -60,6 +62,10 @@ async def test_company_authorises_an_intermediary_whose_employee_acts(
     assert str(overview.url).endswith(f"{ORG}/"), overview.url
     assert "Machtigingen van Bakkerij De Korenschoof B.V." in overview.text
     assert "Ingelogd met eHerkenning namens Bakkerij De Korenschoof B.V." in overview.text
+    english = await bakery.client.get(f"{ORG}/?lang=en")
+    assert "Mandates of Bakkerij De Korenschoof B.V." in english.text
+    assert "What the organisation may do, and for whom" in english.text
+    await bakery.client.get(f"{ORG}/?lang=nl")  # the choice sticks (a cookie): back to Dutch
 
     confirm_page = await bakery.client.post(
         f"{ORG}/machtigen",
@@ -182,3 +188,36 @@ async def test_eherkenning_below_substantial_starts_no_session(broker: BrokerFix
     browser, page = await org_login(broker, BAKERY, level="loa2plus")
     assert "Hoger betrouwbaarheidsniveau nodig" in page.text  # the broker's step-up page
     assert (await browser.client.get(f"{ORG}/")).headers["location"] == "/mijn/"
+
+
+async def test_a_service_without_chain_mandates_takes_no_organisation(
+    broker: BrokerFixture,
+) -> None:
+    closed = add_service(
+        broker.state.engine,
+        DEMO_CLIENT_ID,
+        name_nl="Alleen personen",
+        name_en="Persons only",
+        min_level=Level.BASIC,
+        allows_representation=True,
+        representation_kinds=["voluntary"],
+    )
+    bakery, _ = await org_login(broker, BAKERY)
+    form = {
+        "csrf": csrf_of(await bakery.client.get(f"{ORG}/machtigen")),
+        "services": [DEMO_SERVICE_ID, closed.service_id],
+        "valid_from": "2026-01-01",
+        "valid_until": "2099-01-01",
+    }
+    refused = await bakery.client.post(f"{ORG}/machtigen", data={**form, "agent": FIRM})
+    assert refused.status_code == 400
+    assert "Voor Alleen personen kunt u geen organisatie machtigen" in refused.text
+    # The confirmation step checks again: a forged submit is refused by the register.
+    forged = await bakery.client.post(
+        f"{ORG}/machtigen/bevestigen", data={**form, "agent": FIRM}
+    )
+    assert forged.status_code == 400
+    assert "Voor deze dienst kunt u niemand machtigen." in forged.text
+    # A person (BSN) may be authorised for it.
+    employee = await bakery.client.post(f"{ORG}/machtigen", data={**form, "agent": EMPLOYEE})
+    assert employee.status_code == 200
