@@ -5,7 +5,8 @@ The session's party is the company itself (``portal.login``: the KvK number the 
 vouches for in ``represents``), so every step below acts as that company and only as it: the
 grant flow, the mandate page and accept/reject/revoke are the citizen portal's own handlers
 (``portal.app``), reached through a gate that admits organisation sessions only, and the
-lifecycle's role checks make another party's mandate id answer "not found". A company
+lifecycle's role checks make another party's mandate id answer "not found"; "who acted for
+us" reads the audit trail for the company's own party only. A company
 authorises an employee (BSN) or an intermediary organisation (KvK number, a chain link whose
 own employees may then act); an intermediary sees what it may do for whom and answers.
 """
@@ -54,6 +55,7 @@ class OrganisationPages:
                     gate(portal.transition),
                     methods=["POST"],
                 ),
+                Route("/gehandeld", gate(portal.history), methods=["GET"]),
                 Route("/logout", portal.logout, methods=["POST"]),
             ]
         )

@@ -363,6 +363,7 @@ NL: Final[dict[str, str]] = {
     "portal.login.org_button": "Inloggen met eHerkenning",
     "portal.org.logged_in_as": "Ingelogd met eHerkenning namens {org} op niveau {level}.",
     "portal.org.nav.grant": "Iemand machtigen namens de organisatie",
+    "portal.org.nav.history": "Wie heeft namens de organisatie gehandeld?",
     "portal.org.title": "Machtigingen van {org}",
     "portal.org.intro": (
         "U regelt dit namens de organisatie. Machtig medewerkers met hun BSN, of een "
@@ -747,6 +748,7 @@ EN: Final[dict[str, str]] = {
     "portal.login.org_button": "Log in with eHerkenning",
     "portal.org.logged_in_as": "Logged in with eHerkenning on behalf of {org} at level {level}.",
     "portal.org.nav.grant": "Authorise someone for the organisation",
+    "portal.org.nav.history": "Who acted on behalf of the organisation?",
     "portal.org.title": "Mandates of {org}",
     "portal.org.intro": (
         "You act on behalf of the organisation. Authorise employees with their BSN, or an "

@@ -105,6 +105,9 @@ async def test_company_authorises_an_intermediary_whose_employee_acts(
     result = await choose(demo, page, choice.group(1))
     represents = re.search(r'data-claim="represents"[^>]*>(.*?)</td>', result.text, re.S)
     assert represents and BAKERY in represents.group(1) and FIRM in represents.group(1)
+    used = await bakery.client.get(f"{ORG}/gehandeld")
+    assert "Wie heeft namens de organisatie gehandeld?" in used.text
+    assert f"••••••{EMPLOYEE[-3:]}" in used.text and "ketenmachtiging" in used.text
 
     # The bakery revokes: the chain is gone at once.
     revoked = await act(bakery, to_firm, "revoke", base=ORG)
