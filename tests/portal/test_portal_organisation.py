@@ -224,3 +224,11 @@ async def test_a_service_without_chain_mandates_takes_no_organisation(
     # A person (BSN) may be authorised for it.
     employee = await bakery.client.post(f"{ORG}/machtigen", data={**form, "agent": EMPLOYEE})
     assert employee.status_code == 200
+
+
+async def test_logout_ends_the_organisation_session(broker: BrokerFixture) -> None:
+    bakery, overview = await org_login(broker, BAKERY)
+    logout = await bakery.client.post(f"{ORG}/logout", data={"csrf": csrf_of(overview)})
+    assert logout.status_code == 303
+    assert logout.headers["location"].startswith(broker.config.issuer + "/logout?")
+    assert (await bakery.client.get(f"{ORG}/")).headers["location"] == "/mijn/"
