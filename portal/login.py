@@ -18,13 +18,8 @@ import jwt
 
 from broker.assurance import Level
 from broker.flow.representation import REPRESENT_NONE
-from broker.identifiers import (
-    SUB_ID_TYPE_BSN,
-    SUB_ID_TYPE_KVK,
-    SUB_ID_TYPE_RSIN,
-    InvalidIdentifier,
-    PartyId,
-)
+from broker.fronts.oidc.represents import ORGANISATION_ID_TYPES
+from broker.identifiers import SUB_ID_TYPE_BSN, InvalidIdentifier, PartyId
 from broker.relying_party import BrokerClient
 from broker.store import Store
 from mandates.party_ids import checked
@@ -34,7 +29,7 @@ LOGIN_TTL = 900
 PORTAL_LEVEL = Level.SUBSTANTIAL
 #: The login means a person may ask for on the portal's start page (else the broker's chooser).
 MEANS = ("digid", "eherkenning")
-_ORGANISATION_KINDS = {SUB_ID_TYPE_KVK: "kvk", SUB_ID_TYPE_RSIN: "rsin"}
+_ORGANISATION_KINDS = {id_type: kind for kind, id_type in ORGANISATION_ID_TYPES.items()}
 
 
 class LoginFailed(Exception):

@@ -3,12 +3,12 @@ an authorised representative of a company manages the company's mandates.
 
 The session's party is the company itself (``portal.login``: the KvK number the broker
 vouches for in ``represents``), so every step below acts as that company and only as it: the
-grant flow, the mandate page and accept/reject/revoke are the citizen portal's own handlers
-(``portal.app``), reached through a gate that admits organisation sessions only, and the
-lifecycle's role checks make another party's mandate id answer "not found"; "who acted for
-us" reads the audit trail for the company's own party only. A company
-authorises an employee (BSN) or an intermediary organisation (KvK number, a chain link whose
-own employees may then act); an intermediary sees what it may do for whom and answers.
+grant flow, the mandate page, accept/reject/revoke and "who acted for us" are the citizen
+portal's own handlers (``portal.app``), reached through a gate that admits organisation
+sessions only; the lifecycle's role checks make another party's mandate id answer "not found",
+and the audit trail is read for the company's own party only. A company authorises an
+employee (BSN) or an intermediary organisation (KvK number, a chain link whose own employees
+may then act); an intermediary sees what it may do for whom and answers.
 """
 
 from __future__ import annotations
