@@ -95,6 +95,8 @@ def test_company_authorises_firm_which_accepts(chromium: Browser, org_portal: st
     bakery.locator("#grant-submit").click()
     bakery.wait_for_selector("#portal-notice")
     assert "Wacht op acceptatie" in bakery.locator("#mandate-state").inner_text()
+    assert f"KvK {FIRM}" in bakery.locator("#mandate-summary").inner_text()
+    _checked(bakery, "mandate")
     bakery.context.close()
 
     firm = _log_in(chromium, org_portal, FIRM)
@@ -112,4 +114,7 @@ def test_company_authorises_firm_which_accepts(chromium: Browser, org_portal: st
     received = firm.locator("#received").inner_text()
     assert f"KvK {BAKERY}" in received and "Demodienst" in received and "Actief" in received
     _checked(firm, "firm-received")
+    firm.get_by_role("link", name="Wie heeft namens de organisatie gehandeld?").click()
+    firm.wait_for_selector("#uses-empty")
+    _checked(firm, "firm-history")
     firm.context.close()
