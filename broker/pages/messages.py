@@ -374,6 +374,10 @@ NL: Final[dict[str, str]] = {
     "portal.org.given.empty": "De organisatie heeft niemand gemachtigd.",
     "portal.org.received.caption": "Wat de organisatie mag doen, en voor wie",
     "portal.org.received.empty": "Niemand heeft de organisatie gemachtigd.",
+    "portal.org.received.hint": (
+        "Uw medewerkers handelen namens deze opdrachtgevers zodra u hen machtigt: met hun BSN, "
+        "voor dezelfde diensten."
+    ),
     "portal.org.pending.caption": "Wachten op het antwoord van de organisatie",
     "portal.org.pending.empty": "Er wachten geen machtigingen op het antwoord van de organisatie.",
     "portal.error.no_chain": (
@@ -759,6 +763,10 @@ EN: Final[dict[str, str]] = {
     "portal.org.given.empty": "The organisation has not authorised anyone.",
     "portal.org.received.caption": "What the organisation may do, and for whom",
     "portal.org.received.empty": "Nobody has authorised the organisation.",
+    "portal.org.received.hint": (
+        "Your employees act for these clients once you authorise them: with their BSN, for "
+        "the same services."
+    ),
     "portal.org.pending.caption": "Waiting for the organisation's answer",
     "portal.org.pending.empty": "No mandates are waiting for the organisation's answer.",
     "portal.error.no_chain": (

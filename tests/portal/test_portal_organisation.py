@@ -91,7 +91,9 @@ async def test_company_authorises_an_intermediary_whose_employee_acts(
     assert "KvK 90000001" in table(firm_overview, "pending")
     accepted = await act(firm, to_firm, "accept", base=ORG)
     assert "U heeft de machtiging geaccepteerd." in accepted.text
-    assert to_firm in table(await firm.client.get(f"{ORG}/"), "received")
+    firm_overview = await firm.client.get(f"{ORG}/")
+    assert to_firm in table(firm_overview, "received")
+    assert "Uw medewerkers handelen namens deze opdrachtgevers" in firm_overview.text
 
     # The firm authorises its employee (by BSN), who accepts in the citizen portal.
     to_employee = await grant(firm, EMPLOYEE, base=ORG)
