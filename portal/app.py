@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from broker.flow.mandate_uses import MandateUses
 from broker.flow.representation import masked
@@ -41,11 +41,12 @@ from mandates.catalogue import RepresentationKind
 from mandates.errors import MandateNotFound, MandateRefused
 from mandates.lifecycle import MandateLifecycle, MandateView
 from mandates.models import MandateState
-from mandates.party_ids import checked
+from mandates.party_ids import is_organisation
 from mandates.reasons import texts
 from portal.forms import AMSTERDAM, GrantForm
 from portal.history import uses_for
 from portal.login import LoginFailed, PortalLogin
+from portal.organisation import ORGANISATION_PATH, OrganisationPages, chain_refusal
 from portal.outbox import ConsoleOutbox, Outbox
 from portal.session import LOGIN_COOKIE, PortalSession, PortalSessions
 
@@ -99,6 +100,7 @@ class Portal:
                 Route("/machtigingen/{mandate_id}/{action}", self.confirm, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}/{action}", self.transition, methods=["POST"]),
                 Route("/gehandeld", self.history, methods=["GET"]),
+                Mount(ORGANISATION_PATH, app=OrganisationPages(self).app),
             ]
         )
 
@@ -175,6 +177,8 @@ class Portal:
         me = await self.sessions.load(request)
         if me is None:
             return self._page(request, "portal_login.html", None)
+        if me.organisation:
+            return RedirectResponse(self._base(request) + ORGANISATION_PATH + "/", 303)
         views = await anyio.to_thread.run_sync(self.lifecycle.mandates_of, me.person)
         services = await self._services()
         shown = [self._view(request, v, me.person, services) for v in views]
@@ -190,7 +194,8 @@ class Portal:
         )
 
     async def login(self, request: Request) -> Response:
-        url, state = await self.login_client.start()
+        means = (await request.form()).get("means")
+        url, state = await self.login_client.start(means if isinstance(means, str) else None)
         response = RedirectResponse(url, status_code=303)
         self.sessions.set_cookie(response, LOGIN_COOKIE, state, 900)
         return response
@@ -203,7 +208,7 @@ class Portal:
         except LoginFailed:
             return self._refused(request, None, "login_failed", 400)
         response = self._to_home(request)
-        await self.sessions.start(response, done.person, done.level)
+        await self.sessions.start(response, done.person, done.level, done.name)
         self.sessions.delete_cookie(response, LOGIN_COOKIE)
         return response
 
@@ -280,6 +285,8 @@ class Portal:
         if too_high:
             refusal = texts("principal_level_too_low")[0 if lang == "nl" else 1]
             return self._grant_page(request, me, form, offered, 400, refusal=refusal)
+        if (no_chain := chain_refusal(form.agent_party(), chosen, lang)) is not None:
+            return self._grant_page(request, me, form, offered, 400, refusal=no_chain)
         return self._page(
             request,
             "portal_grant_confirm.html",
@@ -302,8 +309,9 @@ class Portal:
         terms = [by_id[s].terms() for s in form.services]
         now = self.clock()
         valid_from, valid_until = form.period(now)
+        agent = form.agent_party()
+        assert agent is not None  # GrantForm.parse refused any other agent
         try:
-            agent = checked(PartyId("bsn", form.agent))
             view = await anyio.to_thread.run_sync(
                 lambda: self.lifecycle.grant(
                     principal=me.person,
@@ -313,6 +321,8 @@ class Portal:
                     valid_from=valid_from,
                     valid_until=valid_until,
                     now=now,
+                    # An organisation acts through its own agents (employees): a chain link.
+                    onward=is_organisation(agent),
                 )
             )
         except InvalidIdentifier:

@@ -1,8 +1,9 @@
 """The grant form: parse and check what the principal typed, field by field.
 
-Only the shape is checked here (a BSN passing the elfproef, real dates, at least one service
-offered by the catalogue); every rule of the domain (level, period length, self-mandate) is
-``mandates.rules.check_grant``'s, reached through ``MandateLifecycle.grant``.
+Only the shape is checked here (the agent a BSN passing the elfproef or a KvK number of 8
+digits, real dates, at least one service offered by the catalogue); every rule of the domain
+(level, period length, self-mandate, chains) is ``mandates.rules.check_grant``'s, reached
+through ``MandateLifecycle.grant``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from broker.identifiers import elfproef
+from broker.identifiers import InvalidIdentifier, PartyId, elfproef
+from mandates.party_ids import checked
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FIELDS = ("services", "agent", "valid_from", "valid_until")
@@ -62,8 +64,10 @@ class GrantForm:
             parsed.errors["services"] = "portal.error.services_unknown"
         if not parsed.agent:
             parsed.errors["agent"] = "portal.error.agent_missing"
-        elif not elfproef(parsed.agent):
+        elif len(parsed.agent) == 9 and not elfproef(parsed.agent):
             parsed.errors["agent"] = "portal.error.agent_invalid"
+        elif parsed.agent_party() is None:
+            parsed.errors["agent"] = "portal.error.agent_format"
         start, end = parsed.dates()
         if start is None:
             parsed.errors["valid_from"] = "portal.error.date"
@@ -72,6 +76,17 @@ class GrantForm:
         elif start is not None and end < start:
             parsed.errors["valid_until"] = "portal.error.until_before_from"
         return parsed
+
+    def agent_party(self) -> PartyId | None:
+        """The agent by the length of the number: 9 digits a person (BSN), 8 digits an
+        organisation (KvK number), whose own employees then act (a chain mandate)."""
+        kind = {9: "bsn", 8: "kvk"}.get(len(self.agent))
+        if kind is None:
+            return None
+        try:
+            return checked(PartyId(kind, self.agent))
+        except InvalidIdentifier:
+            return None
 
     def dates(self) -> tuple[dt.date | None, dt.date | None]:
         return _date(self.valid_from), _date(self.valid_until)

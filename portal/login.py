@@ -18,13 +18,18 @@ import jwt
 
 from broker.assurance import Level
 from broker.flow.representation import REPRESENT_NONE
-from broker.identifiers import SUB_ID_TYPE_BSN, PartyId
+from broker.fronts.oidc.represents import ORGANISATION_ID_TYPES
+from broker.identifiers import SUB_ID_TYPE_BSN, InvalidIdentifier, PartyId
 from broker.relying_party import BrokerClient
 from broker.store import Store
+from mandates.party_ids import checked
 
 LOGIN_TTL = 900
 #: Managing mandates asks for substantial (the level a grant is recorded at).
 PORTAL_LEVEL = Level.SUBSTANTIAL
+#: The login means a person may ask for on the portal's start page (else the broker's chooser).
+MEANS = ("digid", "eherkenning")
+_ORGANISATION_KINDS = {id_type: kind for kind, id_type in ORGANISATION_ID_TYPES.items()}
 
 
 class LoginFailed(Exception):
@@ -35,6 +40,7 @@ class LoginFailed(Exception):
 class LoggedIn:
     person: PartyId
     level: Level
+    name: str = ""
 
 
 class PortalLogin:
@@ -61,8 +67,9 @@ class PortalLogin:
             http=http,
         )
 
-    async def start(self) -> tuple[str, str]:
-        """The authorize URL and the ``state`` (to bind to the browser in a cookie)."""
+    async def start(self, means: str | None = None) -> tuple[str, str]:
+        """The authorize URL and the ``state`` (to bind to the browser in a cookie);
+        ``means`` (one of ``MEANS``) skips the broker's chooser."""
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(48)
         challenge = (
@@ -84,6 +91,8 @@ class PortalLogin:
             "code_challenge_method": "S256",
             "acr_values": PORTAL_LEVEL.acr,
         }
+        if means in MEANS:
+            params["login_means"] = str(means)
         return f"{self.issuer}/authorize?{urlencode(params)}", state
 
     async def finish(self, query: dict[str, str], bound_state: str | None) -> LoggedIn:
@@ -101,15 +110,32 @@ class PortalLogin:
             claims = await self._redeem(query.get("code", ""), pending)
         except (httpx.HTTPError, jwt.InvalidTokenError, ValueError, KeyError) as exc:
             raise LoginFailed(str(exc)) from exc
-        if claims.get("sub_id_type") != SUB_ID_TYPE_BSN or "represents" in claims:
-            raise LoginFailed("the portal is for citizens logged in with their own BSN")
         level = Level.from_acr(str(claims["acr"]))
         if level < PORTAL_LEVEL:
             raise LoginFailed("acr below the requested level")
-        return LoggedIn(PartyId("bsn", str(claims["sub"])), level)
+        return _who(claims, level)
 
     async def _redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
         claims = await self.broker.redeem(code, pending["verifier"])
         if not hmac.compare_digest(str(claims["nonce"]), pending["nonce"]):
             raise ValueError("nonce mismatch")
         return claims
+
+
+def _who(claims: dict[str, Any], level: Level) -> LoggedIn:
+    """A citizen with their own BSN, or the organisation an eHerkenning login represents
+    directly. Anyone acting for someone else by a mandate or a chain (nested ``represents``)
+    manages nothing here: only the party itself, or its authorised representative, may."""
+    represents = claims.get("represents")
+    if claims.get("sub_id_type") == SUB_ID_TYPE_BSN:
+        if represents is None:
+            return LoggedIn(PartyId("bsn", str(claims["sub"])), level)
+    elif isinstance(represents, dict) and "represents" not in represents:
+        kind = _ORGANISATION_KINDS.get(str(represents.get("sub_id_type")))
+        if kind is not None:
+            try:
+                party = checked(PartyId(kind, str(represents.get("sub"))))
+            except InvalidIdentifier as exc:
+                raise LoginFailed("malformed organisation identifier") from exc
+            return LoggedIn(party, level, str(represents.get("name") or ""))
+    raise LoginFailed("the portal is for citizens and for representatives of an organisation")

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from broker.assurance import Level
 from broker.identifiers import PartyId
 from broker.store import Store
+from mandates.party_ids import is_organisation
 
 COOKIE = "mijn_session"
 LOGIN_COOKIE = "mijn_login"
@@ -34,6 +35,12 @@ class PortalSession:
     person: PartyId
     level: Level
     csrf: str
+    name: str = ""  # an organisation's name as eHerkenning gave it (shown, never trusted)
+
+    @property
+    def organisation(self) -> bool:
+        """Logged in with eHerkenning for an organisation, which ``person`` then is."""
+        return is_organisation(self.person)
 
     def csrf_ok(self, token: object) -> bool:
         return isinstance(token, str) and hmac.compare_digest(token, self.csrf)
@@ -58,9 +65,12 @@ class PortalSessions:
             PartyId(str(data["kind"]), str(data["value"])),
             Level(int(data["level"])),
             str(data["csrf"]),
+            str(data.get("name", "")),
         )
 
-    async def start(self, response: Response, person: PartyId, level: Level) -> None:
+    async def start(
+        self, response: Response, person: PartyId, level: Level, name: str = ""
+    ) -> None:
         session_id = secrets.token_urlsafe(32)
         await self.store.put(
             _key(session_id),
@@ -69,6 +79,7 @@ class PortalSessions:
                 "value": person.value,
                 "level": int(level),
                 "csrf": secrets.token_urlsafe(32),
+                "name": name,
             },
             self.idle_timeout,
         )

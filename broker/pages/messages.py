@@ -272,8 +272,12 @@ NL: Final[dict[str, str]] = {
     ),
     "portal.grant.no_services": "Er zijn nu geen diensten waarvoor u iemand kunt machtigen.",
     "portal.grant.min_level": "minimaal niveau {level}",
-    "portal.grant.agent": "Burgerservicenummer (BSN) van de gemachtigde",
-    "portal.grant.agent_hint": "9 cijfers, bijvoorbeeld 999990019.",
+    "portal.grant.agent": "BSN of KvK-nummer van de gemachtigde",
+    "portal.grant.agent_hint": (
+        "Een persoon machtigt u met het burgerservicenummer (9 cijfers, bijvoorbeeld "
+        "999990019). Een organisatie, zoals een administratiekantoor, machtigt u met het "
+        "KvK-nummer (8 cijfers, bijvoorbeeld 90000010); haar medewerkers handelen dan namens u."
+    ),
     "portal.grant.period": "Hoe lang geldt de machtiging?",
     "portal.grant.valid_from": "Vanaf",
     "portal.grant.valid_until": "Tot en met",
@@ -284,7 +288,11 @@ NL: Final[dict[str, str]] = {
     "portal.error.summary": "Er is iets niet goed ingevuld",
     "portal.error.services": "Kies minstens één dienst.",
     "portal.error.services_unknown": "Kies alleen diensten uit de lijst.",
-    "portal.error.agent_missing": "Vul het burgerservicenummer van de gemachtigde in.",
+    "portal.error.agent_missing": "Vul het BSN of het KvK-nummer van de gemachtigde in.",
+    "portal.error.agent_format": (
+        "Vul een BSN van 9 cijfers of een KvK-nummer van 8 cijfers in, zonder letters of "
+        "andere tekens."
+    ),
     "portal.error.agent_invalid": (
         "Dit is geen geldig burgerservicenummer. Controleer de 9 cijfers."
     ),
@@ -318,11 +326,11 @@ NL: Final[dict[str, str]] = {
     "portal.action.reject.title": "Machtiging weigeren",
     "portal.action.revoke.title": "Machtiging intrekken",
     "portal.action.accept.explain": (
-        "Als u accepteert, kunt u namens BSN {principal} deze diensten gebruiken, van {start} "
+        "Als u accepteert, kunt u namens {principal} deze diensten gebruiken, van {start} "
         "tot en met {end}:"
     ),
     "portal.action.reject.explain": (
-        "Als u weigert, kunt u deze diensten niet namens BSN {principal} gebruiken:"
+        "Als u weigert, kunt u deze diensten niet namens {principal} gebruiken:"
     ),
     "portal.action.revoke.explain": (
         "Na het intrekken kan niemand meer op grond van deze machtiging handelen. Dat werkt "
@@ -345,6 +353,44 @@ NL: Final[dict[str, str]] = {
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
     "portal.history.basis": "Op grond van",
+    # Organisations in the portal (portal.organisation), logged in with eHerkenning.
+    "portal.party.kvk": "KvK {value}",
+    "portal.party.rsin": "RSIN {value}",
+    "portal.login.org_intro": (
+        "Regelt u machtigingen voor een bedrijf of organisatie? Log dan in met eHerkenning "
+        "als vertegenwoordiger van die organisatie."
+    ),
+    "portal.login.org_button": "Inloggen met eHerkenning",
+    "portal.org.logged_in_as": "Ingelogd met eHerkenning namens {org} op niveau {level}.",
+    "portal.org.nav.grant": "Iemand machtigen namens de organisatie",
+    "portal.org.nav.history": "Wie heeft namens de organisatie gehandeld?",
+    "portal.org.title": "Machtigingen van {org}",
+    "portal.org.intro": (
+        "U regelt dit namens de organisatie. Machtig medewerkers met hun BSN, of een "
+        "intermediair (zoals een administratiekantoor) met zijn KvK-nummer: de medewerkers "
+        "van de intermediair handelen dan namens uw organisatie (ketenmachtiging)."
+    ),
+    "portal.org.given.caption": "Wie namens de organisatie mag handelen",
+    "portal.org.given.empty": "De organisatie heeft niemand gemachtigd.",
+    "portal.org.received.caption": "Wat de organisatie mag doen, en voor wie",
+    "portal.org.received.empty": "Niemand heeft de organisatie gemachtigd.",
+    "portal.org.received.hint": (
+        "Uw medewerkers handelen namens deze opdrachtgevers zodra u hen machtigt: met hun BSN, "
+        "voor dezelfde diensten."
+    ),
+    "portal.org.pending.caption": "Wachten op het antwoord van de organisatie",
+    "portal.org.pending.empty": "Er wachten geen machtigingen op het antwoord van de organisatie.",
+    "portal.error.no_chain": (
+        "Voor {services} kunt u geen organisatie machtigen, alleen een persoon met een BSN."
+    ),
+    "portal.confirm.explain_org": (
+        "Na acceptatie kunnen medewerkers van de organisatie met KvK-nummer {agent} van "
+        "{start} tot en met {end} namens u de volgende diensten gebruiken:"
+    ),
+    "portal.confirm.accept_first_org": (
+        "De organisatie moet de machtiging eerst accepteren door in te loggen met "
+        "eHerkenning. U kunt de machtiging altijd intrekken; dat werkt meteen."
+    ),
     "portal.outbox.subject": "U bent gevraagd om namens iemand te handelen",
     "portal.outbox.body": (
         "Iemand heeft u gemachtigd voor: {services}, van {start} tot en met {end}. "
@@ -615,8 +661,12 @@ EN: Final[dict[str, str]] = {
     ),
     "portal.grant.no_services": "There are no services you can authorise someone for now.",
     "portal.grant.min_level": "at least level {level}",
-    "portal.grant.agent": "Citizen service number (BSN) of the representative",
-    "portal.grant.agent_hint": "9 digits, for example 999990019.",
+    "portal.grant.agent": "BSN or KvK number of the representative",
+    "portal.grant.agent_hint": (
+        "Authorise a person with their citizen service number (BSN, 9 digits, for example "
+        "999990019). Authorise an organisation, such as an accountancy firm, with its KvK "
+        "number (8 digits, for example 90000010); its employees then act on your behalf."
+    ),
     "portal.grant.period": "How long is the mandate valid?",
     "portal.grant.valid_from": "From",
     "portal.grant.valid_until": "Up to and including",
@@ -627,7 +677,11 @@ EN: Final[dict[str, str]] = {
     "portal.error.summary": "Something was not filled in correctly",
     "portal.error.services": "Choose at least one service.",
     "portal.error.services_unknown": "Choose only services from the list.",
-    "portal.error.agent_missing": "Enter the representative's citizen service number.",
+    "portal.error.agent_missing": "Enter the representative's BSN or KvK number.",
+    "portal.error.agent_format": (
+        "Enter a BSN of 9 digits or a KvK number of 8 digits, without letters or other "
+        "characters."
+    ),
     "portal.error.agent_invalid": (
         "This is not a valid citizen service number. Check the 9 digits."
     ),
@@ -661,11 +715,11 @@ EN: Final[dict[str, str]] = {
     "portal.action.reject.title": "Reject mandate",
     "portal.action.revoke.title": "Revoke mandate",
     "portal.action.accept.explain": (
-        "If you accept, you can use these services on behalf of BSN {principal}, from {start} "
+        "If you accept, you can use these services on behalf of {principal}, from {start} "
         "up to and including {end}:"
     ),
     "portal.action.reject.explain": (
-        "If you reject, you cannot use these services on behalf of BSN {principal}:"
+        "If you reject, you cannot use these services on behalf of {principal}:"
     ),
     "portal.action.revoke.explain": (
         "After revoking, nobody can act on the basis of this mandate any more. This takes "
@@ -688,6 +742,44 @@ EN: Final[dict[str, str]] = {
     "portal.history.who": "Who",
     "portal.history.service": "Service",
     "portal.history.basis": "On the basis of",
+    # Organisations in the portal (portal.organisation), logged in with eHerkenning.
+    "portal.party.kvk": "KvK {value}",
+    "portal.party.rsin": "RSIN {value}",
+    "portal.login.org_intro": (
+        "Do you arrange mandates for a company or organisation? Then log in with eHerkenning "
+        "as a representative of that organisation."
+    ),
+    "portal.login.org_button": "Log in with eHerkenning",
+    "portal.org.logged_in_as": "Logged in with eHerkenning on behalf of {org} at level {level}.",
+    "portal.org.nav.grant": "Authorise someone for the organisation",
+    "portal.org.nav.history": "Who acted on behalf of the organisation?",
+    "portal.org.title": "Mandates of {org}",
+    "portal.org.intro": (
+        "You act on behalf of the organisation. Authorise employees with their BSN, or an "
+        "intermediary (such as an accountancy firm) with its KvK number: the intermediary's "
+        "employees then act on behalf of your organisation (chain mandate)."
+    ),
+    "portal.org.given.caption": "Who may act on behalf of the organisation",
+    "portal.org.given.empty": "The organisation has not authorised anyone.",
+    "portal.org.received.caption": "What the organisation may do, and for whom",
+    "portal.org.received.empty": "Nobody has authorised the organisation.",
+    "portal.org.received.hint": (
+        "Your employees act for these clients once you authorise them: with their BSN, for "
+        "the same services."
+    ),
+    "portal.org.pending.caption": "Waiting for the organisation's answer",
+    "portal.org.pending.empty": "No mandates are waiting for the organisation's answer.",
+    "portal.error.no_chain": (
+        "For {services} you cannot authorise an organisation, only a person with a BSN."
+    ),
+    "portal.confirm.explain_org": (
+        "Once accepted, employees of the organisation with KvK number {agent} can use these "
+        "services on your behalf from {start} up to and including {end}:"
+    ),
+    "portal.confirm.accept_first_org": (
+        "The organisation must first accept the mandate by logging in with eHerkenning. You "
+        "can always revoke the mandate; that takes effect at once."
+    ),
     "portal.outbox.subject": "You have been asked to act on someone's behalf",
     "portal.outbox.body": (
         "Someone has authorised you for: {services}, from {start} up to and including {end}. "

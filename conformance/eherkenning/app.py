@@ -29,7 +29,12 @@ from conformance.digid.metadata import build_metadata
 from conformance.digid.resolve import ResolveContext, SoapFault, StoredArtifact, resolve_artifact
 from conformance.digid.store import TtlStore
 from conformance.eherkenning.authnrequest import AuthnRequest, read_redirect_request
-from conformance.eherkenning.companies import COMPANIES, INTERMEDIARIES, company, intermediary
+from conformance.eherkenning.companies import (
+    INTERMEDIARIES,
+    LOGIN_COMPANIES,
+    company,
+    intermediary,
+)
 from conformance.eherkenning.messages import Outcome, build_response
 from conformance.eherkenning.settings import SimulatorSettings
 from conformance.eherkenning.texts import LEVEL_OF, LEVEL_URIS, TEXTS, language_of
@@ -101,7 +106,7 @@ class EherkenningSimulator:
                     chosen: dict[str, str] | None = None,
                     errors: dict[str, str] | None = None) -> HTMLResponse:
         t = TEXTS[lang]
-        chosen = chosen or {"company": COMPANIES[0].kvk,
+        chosen = chosen or {"company": LOGIN_COMPANIES[0].kvk,
                             "level": VALUE_OF_LEVEL[pending.minimum], "intermediary": ""}
         below = f" ({t['below_minimum']})"
         groups = [
@@ -110,7 +115,7 @@ class EherkenningSimulator:
                         f"{c.name} — {t['kvk']} {c.kvk}"
                         + (f", {t['branch']} {c.branch}" if c.branch else ""),
                         chosen.get("company") == c.kvk)
-                for c in COMPANIES]),
+                for c in LOGIN_COMPANIES]),
             _Group("level", t["level_legend"], t["level_hint"], [
                 _Option(f"level-{value}", value,
                         t[f"level_{value}"] + (below if level < pending.minimum else ""),

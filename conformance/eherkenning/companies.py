@@ -26,8 +26,13 @@ INTERMEDIARIES: tuple[Company, ...] = (
 )
 
 
+# Who can log in for themselves: an intermediary is a company too (it manages the mandates it
+# received, e.g. in the portal's organisation pages).
+LOGIN_COMPANIES: tuple[Company, ...] = COMPANIES + INTERMEDIARIES
+
+
 def company(kvk: str) -> Company | None:
-    return next((c for c in COMPANIES if c.kvk == kvk), None)
+    return next((c for c in LOGIN_COMPANIES if c.kvk == kvk), None)
 
 
 def intermediary(kvk: str) -> Company | None:

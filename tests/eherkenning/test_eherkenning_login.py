@@ -46,6 +46,13 @@ async def test_chain_mandate_lists_intermediary_first(world: Any) -> None:
     assert auth.attributes["intermediary_kvk"] == "90000010"
 
 
+async def test_intermediary_logs_in_for_itself(world: Any) -> None:
+    await world.login(company="90000010")
+    (auth,) = world.flow.completed
+    assert [(r["kind"], r["value"]) for r in auth.represents] == [("kvk", "90000010")]
+    assert "role" not in auth.represents[0]
+
+
 async def test_pseudonym_same_for_same_mandating_organisation(world: Any) -> None:
     await world.login(company="90000001")
     await world.login(company="90000001")

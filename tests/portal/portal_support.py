@@ -66,9 +66,11 @@ async def grant(
     services: list[str] | None = None,
     *,
     until: dt.date | None = None,
+    base: str = "/mijn",
 ) -> str:
-    """Grant through the form and its confirmation page; returns the new mandate's id."""
-    form_page = await browser.client.get("/mijn/machtigen")
+    """Grant through the form and its confirmation page (of the pages under ``base``);
+    returns the new mandate's id."""
+    form_page = await browser.client.get(f"{base}/machtigen")
     assert form_page.status_code == 200, form_page.text
     today = dt.date.today()
     data: dict[str, str | list[str]] = {
@@ -78,22 +80,24 @@ async def grant(
         "valid_from": today.isoformat(),
         "valid_until": (until or today + dt.timedelta(days=30)).isoformat(),
     }
-    confirm = await browser.client.post("/mijn/machtigen", data=data)
+    confirm = await browser.client.post(f"{base}/machtigen", data=data)
     assert confirm.status_code == 200, confirm.text
     action, fields = parse_form(confirm.text)
     hidden = {**fields, "services": re.findall(r'name="services" value="([^"]+)"', confirm.text)}
     done = await browser.client.post(action, data=hidden)
     assert done.status_code == 303, done.text
     match = re.search(
-        r"/mijn/machtigingen/([0-9a-f-]{36})\?gedaan=granted", done.headers["location"]
+        rf"{base}/machtigingen/([0-9a-f-]{{36}})\?gedaan=granted", done.headers["location"]
     )
     assert match, done.headers["location"]
     return match.group(1)
 
 
-async def act(browser: Browser, mandate_id: str, action: str) -> httpx.Response:
+async def act(
+    browser: Browser, mandate_id: str, action: str, base: str = "/mijn"
+) -> httpx.Response:
     """Open the confirmation page of ``action`` and confirm; returns the answer (followed)."""
-    page = await browser.client.get(f"/mijn/machtigingen/{mandate_id}/{action}")
+    page = await browser.client.get(f"{base}/machtigingen/{mandate_id}/{action}")
     assert page.status_code == 200, page.text
     target, fields = parse_form(page.text)
     return await browser.follow(await browser.client.post(target, data=fields))
