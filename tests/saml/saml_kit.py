@@ -343,11 +343,14 @@ async def world(idp_keys: KeyPair, sp_keys: KeyPair) -> Any:
 
 
 async def build_world(idp_keys: KeyPair, sp_keys: KeyPair, level: Level = Level.SUBSTANTIAL,
-                      **settings: Any) -> World:
+                      shared_http: bool = True, **settings: Any) -> World:
+    """With ``shared_http`` the means calls the IdP in-process through an injected client;
+    without, over the network with its own back-channel client."""
     store = MemoryStore()
     idp = DigidIdp(idp_keys, sp_keys)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=idp.app()))
-    means = DigidMeans(make_settings(idp_keys, sp_keys, **settings), store, http_client=http)
+    means = DigidMeans(make_settings(idp_keys, sp_keys, **settings), store,
+                       http_client=http if shared_http else None)
     flow = RecordingFlow(store)
     means.bind(flow)
     transaction = new_transaction(level)
@@ -357,8 +360,9 @@ async def build_world(idp_keys: KeyPair, sp_keys: KeyPair, level: Level = Level.
 
 @pytest.fixture
 def world_factory(idp_keys: KeyPair, sp_keys: KeyPair) -> Callable[..., Any]:
-    async def factory(level: Level = Level.SUBSTANTIAL, **settings: Any) -> World:
-        return await build_world(idp_keys, sp_keys, level, **settings)
+    async def factory(level: Level = Level.SUBSTANTIAL, shared_http: bool = True,
+                      **settings: Any) -> World:
+        return await build_world(idp_keys, sp_keys, level, shared_http, **settings)
     return factory
 
 
