@@ -140,7 +140,7 @@ def build_assertion(
         _attribute(attributes, ids.ATTR_BRANCH, [company.branch])
     if outcome.intermediary is not None:
         _attribute(attributes, ids.ATTR_INTERMEDIATE_SUBJECT, [
-            encryptor.encrypted_id(ids.QUALIFIER_INTERMEDIATE_KVK, outcome.intermediary.kvk)
+            encryptor.encrypted_id(ids.QUALIFIER_KVK, outcome.intermediary.kvk)
         ])
         _attribute(attributes, ids.ATTR_INTERMEDIATE_NAME, [outcome.intermediary.name])
     return sign_after_issuer(assertion, signer.key, signer.cert_pem)

@@ -70,6 +70,23 @@ class RecordingFlow:
         return JSONResponse({"error": error.code, "message": error.message_en}, status_code=400)
 
 
+class EditingLoopback(LoopbackTransport):
+    """The loopback transport, with an optional edit of the HM's back-channel answers (the
+    bytes of the SOAP ArtifactResponse), for attacks on what the broker receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.edit_artifact_answer: Callable[[bytes], bytes] | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self.edit_artifact_answer is None or not request.url.path.endswith("/artifact"):
+            return response
+        body = self.edit_artifact_answer(await response.aread())
+        return httpx.Response(response.status_code, content=body,
+                              headers={"content-type": response.headers["content-type"]})
+
+
 @dataclass
 class World:
     means: EherkenningMeans
@@ -77,6 +94,7 @@ class World:
     flow: RecordingFlow
     browser: httpx.AsyncClient
     keys: KeyRing
+    transport: EditingLoopback
 
     async def to_simulator(self, level: Level = Level.SUBSTANTIAL,
                            **login: Any) -> tuple[Transaction, httpx.Response]:
@@ -124,7 +142,7 @@ class World:
 
 async def make_world(keys: KeyRing, keys_dir: Path, **config: Any) -> World:
     store = MemoryStore()
-    transport = LoopbackTransport()
+    transport = EditingLoopback()
     http = httpx.AsyncClient(transport=transport)
     means, mounts = build_eherkenning(EherkenningConfig(**config), ISSUER, keys, store, http,
                                       keys_dir)
@@ -136,7 +154,7 @@ async def make_world(keys: KeyRing, keys_dir: Path, **config: Any) -> World:
     assert isinstance(mount, Mount)
     simulator = mount.app.routes[0].endpoint.__self__  # type: ignore[attr-defined]
     browser = httpx.AsyncClient(transport=transport, base_url=ISSUER)
-    return World(means, simulator, flow, browser, keys)
+    return World(means, simulator, flow, browser, keys, transport)
 
 
 @pytest.fixture

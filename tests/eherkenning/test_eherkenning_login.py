@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+from lxml import etree
+
 from broker.assurance import Level
 from broker.errors import LevelTooLow, LoginCancelled
 from broker.means.eherkenning import IdentifierNotAllowed
+from broker.means.eherkenning import identifiers as ids
+from broker.saml.encryption import Recipient, encrypt_element
 from broker.saml.redirect import verify_redirect_query
 from broker.saml.signature import load_certificates
 from broker.saml.xml import NS_MD, NS_SAML, NS_SAMLP, parse_xml, tag
+from conformance.digid.attacks import strip_signature
+from conformance.digid.signing import sign_after_issuer
 
 
 async def test_login_for_company(world: Any) -> None:
@@ -51,6 +58,70 @@ async def test_intermediary_logs_in_for_itself(world: Any) -> None:
     (auth,) = world.flow.completed
     assert [(r["kind"], r["value"]) for r in auth.represents] == [("kvk", "90000010")]
     assert "role" not in auth.represents[0]
+
+
+async def _chain_login_with(world: Any, change: Any) -> Any:
+    """A chain-mandate login whose assertion gets ``change`` and is signed again by the HM."""
+    _, page = await world.to_simulator()
+    location = await world.artifact_for(page, company="90000003", intermediary="90000010")
+
+    def edit(response: Any) -> Any:
+        assertion = response.find(tag(NS_SAML, "Assertion"))
+        changed = strip_signature(assertion)
+        change(changed)
+        sim = world.simulator.settings
+        response.replace(assertion, sign_after_issuer(changed, sim.key, sim.cert_pem))
+        return response
+
+    world.tamper(location, edit)
+    return await world.finish(location)
+
+
+def _plain_intermediary(kvk: str) -> Any:
+    """Add the backward-compatible plain attribute ``...:IntermediateEntityID:KvK``."""
+
+    def change(assertion: Any) -> None:
+        statement = assertion.find(tag(NS_SAML, "AttributeStatement"))
+        attribute = etree.SubElement(statement, tag(NS_SAML, "Attribute"),
+                                     Name="urn:etoegang:1.9:IntermediateEntityID:KvK")
+        etree.SubElement(attribute, tag(NS_SAML, "AttributeValue")).text = kvk
+
+    return change
+
+
+async def test_chain_mandate_with_agreeing_backward_compatible_attribute(world: Any) -> None:
+    response = await _chain_login_with(world, _plain_intermediary("90000010"))
+    assert response.status_code == 200, response.text
+    assert world.flow.completed[0].attributes["intermediary_kvk"] == "90000010"
+
+
+async def test_chain_mandate_with_disagreeing_backward_compatible_attribute(
+    world: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await _chain_login_with(world, _plain_intermediary("90000011"))
+    assert response.status_code == 400 and not world.flow.completed
+    assert "more than one intermediary" in caplog.text
+
+
+async def test_intermediary_typed_other_than_kvk_number_refused(
+    world: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The IntermediateSubjectID's NameQualifier must be EntityConcernedID:KvKnr."""
+
+    def retype(assertion: Any) -> None:
+        for attribute in assertion.iter(tag(NS_SAML, "Attribute")):
+            if attribute.get("Name") == ids.ATTR_INTERMEDIATE_SUBJECT:
+                name_id = etree.Element(tag(NS_SAML, "NameID"), nsmap={"saml": NS_SAML},
+                                        NameQualifier="urn:etoegang:1.9:EntityConcernedID:RSIN")
+                name_id.text = "100126704"
+                recipient = Recipient(world.keys.saml_key.public_key(),
+                                      world.means.settings.sp_entity_id)
+                value = attribute[0]
+                value.replace(value[0], encrypt_element(name_id, [recipient]))
+
+    response = await _chain_login_with(world, retype)
+    assert response.status_code == 400 and not world.flow.completed
+    assert "intermediary is not identified by KvK number" in caplog.text
 
 
 async def test_pseudonym_same_for_same_mandating_organisation(world: Any) -> None:

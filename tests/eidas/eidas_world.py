@@ -30,6 +30,7 @@ from broker.flow.model import Authentication, LoginRequest, Transaction
 from broker.keys import KeyRing, self_signed_certificate
 from broker.means.eidas import EidasConfig, EidasMeans, build_eidas
 from broker.store import MemoryStore, Store
+from conformance.digid.attacks import Signer
 from conformance.digid.samlxml import DS, SAML, q
 from conformance.digid.signing import sign_after_issuer
 from conformance.eidas import EidasNodeSimulator
@@ -40,10 +41,7 @@ ISSUER = "http://127.0.0.1:8000"
 COOKIE = "binding"
 
 
-@dataclass(frozen=True)
-class KeyPair:
-    key: rsa.RSAPrivateKey
-    cert_pem: bytes
+KeyPair = Signer  # a private key and its certificate
 
 
 def _keypair(name: str) -> KeyPair:

@@ -41,6 +41,7 @@ from broker.saml.xml import (
     tag,
 )
 from broker.store import MemoryStore, Store
+from conformance.digid.attacks import Signer, Target
 
 IDP = "https://digid.example/saml/idp/metadata"
 SP = "https://toegang.example/saml/digid/metadata"
@@ -50,10 +51,7 @@ ARS = "https://digid.example/saml/idp/resolve_artifact"
 BSN = "999999990"
 
 
-@dataclass(frozen=True)
-class KeyPair:
-    key: rsa.RSAPrivateKey
-    cert_pem: bytes
+KeyPair = Signer  # a private key and its certificate
 
 
 def _keypair(common_name: str) -> KeyPair:
@@ -136,6 +134,7 @@ class Answer:
     empty: bool = False
     tamper_response: Callable[[etree._Element], etree._Element] | None = None
     tamper_outer: Callable[[etree._Element], etree._Element] | None = None
+    tamper_body: Callable[[bytes], bytes] | None = None
     raw_body: bytes | None = None
 
 
@@ -245,6 +244,8 @@ class DigidIdp:
             body = soap.wrap(self.artifact_response(None, resolve_id))  # empty ArtifactResponse
         else:
             body = soap.wrap(self.artifact_response(answer, resolve_id))
+            if answer.tamper_body is not None:
+                body = answer.tamper_body(body)
         return Response(body, media_type="text/xml")
 
     def app(self) -> Starlette:
@@ -342,11 +343,14 @@ async def world(idp_keys: KeyPair, sp_keys: KeyPair) -> Any:
 
 
 async def build_world(idp_keys: KeyPair, sp_keys: KeyPair, level: Level = Level.SUBSTANTIAL,
-                      **settings: Any) -> World:
+                      shared_http: bool = True, **settings: Any) -> World:
+    """With ``shared_http`` the means calls the IdP in-process through an injected client;
+    without, over the network with its own back-channel client."""
     store = MemoryStore()
     idp = DigidIdp(idp_keys, sp_keys)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=idp.app()))
-    means = DigidMeans(make_settings(idp_keys, sp_keys, **settings), store, http_client=http)
+    means = DigidMeans(make_settings(idp_keys, sp_keys, **settings), store,
+                       http_client=http if shared_http else None)
     flow = RecordingFlow(store)
     means.bind(flow)
     transaction = new_transaction(level)
@@ -356,8 +360,9 @@ async def build_world(idp_keys: KeyPair, sp_keys: KeyPair, level: Level = Level.
 
 @pytest.fixture
 def world_factory(idp_keys: KeyPair, sp_keys: KeyPair) -> Callable[..., Any]:
-    async def factory(level: Level = Level.SUBSTANTIAL, **settings: Any) -> World:
-        return await build_world(idp_keys, sp_keys, level, **settings)
+    async def factory(level: Level = Level.SUBSTANTIAL, shared_http: bool = True,
+                      **settings: Any) -> World:
+        return await build_world(idp_keys, sp_keys, level, shared_http, **settings)
     return factory
 
 
@@ -373,6 +378,19 @@ def only(iterable: Iterator[etree._Element] | list[etree._Element]) -> etree._El
     items = list(iterable)
     assert len(items) == 1
     return items[0]
+
+
+def name_id_of(assertion: etree._Element) -> etree._Element:
+    """The plain NameID that names the person in a DigiD assertion."""
+    found = assertion.find(f"{S('Subject')}/{S('NameID')}")
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def attack_target(idp_keys: KeyPair, attacker_keys: KeyPair) -> Target:
+    """DigiD as the shared SAML attack set (``conformance.digid.attacks``) sees it."""
+    return Target(name_id_of, "s00000000:111222333", idp_keys, attacker_keys)
 
 
 @pytest.fixture

@@ -159,14 +159,14 @@ async def test_unreachable_idp_fails_login(world_factory: Any) -> None:
         raise httpx.ConnectError("down", request=request)
 
     world = await world_factory()
-    world.means._http_client = httpx.AsyncClient(transport=httpx.MockTransport(broken))
+    world.means._resolver._given = httpx.AsyncClient(transport=httpx.MockTransport(broken))
     artifact = world.idp.issue(world.answer())
     response = await _acs(world, {"SAMLart": artifact, "RelayState": world.transaction.id})
     assert response.status_code == 400
 
 
 async def test_idp_http_error_status_fails_login(world: Any) -> None:
-    world.means._http_client = httpx.AsyncClient(
+    world.means._resolver._given = httpx.AsyncClient(
         transport=httpx.MockTransport(lambda request: httpx.Response(500)))
     with pytest.raises(SamlError, match="HTTP status 500"):
         await world.login()
@@ -199,7 +199,7 @@ async def test_http_client_factory_used_per_resolution(world_factory: Any, kit: 
         made.append(client)
         return client
 
-    world.means._http_client = factory
+    world.means._resolver._given = factory
     assert (await world.login()).subject == "999999990"
     assert len(made) == 1 and made[0].is_closed
 
@@ -215,9 +215,8 @@ async def test_mutual_tls_client_built_when_certificate_configured(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()))
     world = await world_factory(tls_client_certificate=str(cert), tls_client_key=str(key))
-    client, close_after = world.means._client()
-    assert client is not world.http  # a shared client without the TLS identity is not used
-    assert not close_after
+    # A shared client without the TLS identity is not used: the means' own client is.
+    assert world.means._resolver.own_client is not None
     await world.means.aclose()
 
 

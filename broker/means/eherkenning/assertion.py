@@ -254,16 +254,17 @@ def _legal_subject(
 
 
 def _intermediary(reader: _Reader, found: dict[str, list[etree._Element]]) -> Organisation | None:
-    """The intermediary of a chain mandate (§3.4, §3.5): one KvK number, encrypted or as the
-    backward-compatible plain ``IntermediateEntityID:KvK`` attribute, never both."""
+    """The intermediary of a chain mandate (§3.4, §3.5): one KvK number, in the encrypted
+    IntermediateSubjectID (typed ``EntityConcernedID:KvKnr``), in the backward-compatible plain
+    ``IntermediateEntityID:KvK`` attribute, or in both when they agree (``identifiers``)."""
     kvks: list[str] = []
     if ids.ATTR_INTERMEDIATE_SUBJECT in found:
         for qualifier, value in reader.encrypted_ids(found[ids.ATTR_INTERMEDIATE_SUBJECT]):
-            if not ids.is_intermediate_kvk(qualifier):
+            if ids.legal_subject_type(qualifier) != "KvKnr":
                 raise _refuse("intermediary is not identified by KvK number")
             kvks.append(value)
     for attribute in found:
-        if ids.is_intermediate_kvk(attribute):
+        if ids.is_intermediate_kvk_attribute(attribute):
             plain = _plain(found, attribute)
             assert plain is not None
             kvks.append(plain)
@@ -272,7 +273,7 @@ def _intermediary(reader: _Reader, found: dict[str, list[etree._Element]]) -> Or
         if name is not None:
             raise _refuse("intermediary name without intermediary")
         return None
-    if len(kvks) != 1:
+    if len(set(kvks)) != 1:
         raise _refuse("more than one intermediary")
     if not ids.valid_kvk(kvks[0]):
         raise _refuse("intermediary KvK number is not 8 digits")

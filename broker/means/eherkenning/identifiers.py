@@ -15,9 +15,15 @@ ATTR_SERVICE_ID = "urn:etoegang:core:ServiceID"
 ATTR_SERVICE_UUID = "urn:etoegang:core:ServiceUUID"
 ATTR_ACTING_SUBJECT = "urn:etoegang:core:ActingSubjectID"
 ATTR_LEGAL_SUBJECT = "urn:etoegang:core:LegalSubjectID"
-# §3.4: "chains identify intermediaries by KvK number (IntermediateSubjectID element)". The
-# exact attribute name is not in the fact sheet [UNVERIFIED]; the backward-compatible plain
-# attribute ``urn:etoegang:<ver>:IntermediateEntityID:KvK`` is read too.
+# Chain mandates: the Afsprakenstelsel names the element for the intermediary
+# IntermediateSubjectID, next to LegalSubjectID and ActingSubjectID, and says intermediaries are
+# identified by KvK number ("Identificerende kenmerken",
+# https://afsprakenstelsel.etoegang.nl/Startpagina/v2/identificerende-kenmerken). The full names
+# of the two siblings, urn:etoegang:core:ActingSubjectID and ...:LegalSubjectID, are in ST-SAML
+# 1.0 (github.com/Logius-standaarden/st-saml-spec, spec/messages_dv_rd.md, "Attribute type
+# conversion eTD"); the same urn:etoegang:core: prefix for IntermediateSubjectID is inferred
+# from them [UNVERIFIED: prefix only]. The same page gives the backward-compatible plain
+# attribute urn:etoegang:<versie>:IntermediateEntityID:KvK, which is read too.
 ATTR_INTERMEDIATE_SUBJECT = "urn:etoegang:core:IntermediateSubjectID"
 ATTR_REPRESENTED_NAME = "urn:etoegang:1.11:attribute-represented:CompanyName"
 ATTR_REPRESENTED_KVK = "urn:etoegang:1.11:attribute-represented:KvKnr"
@@ -29,12 +35,17 @@ QUALIFIER_RSIN = "urn:etoegang:1.9:EntityConcernedID:RSIN"
 QUALIFIER_BSN = "urn:etoegang:1.12:EntityConcernedID:BSN"
 QUALIFIER_PSEUDO = "urn:etoegang:1.9:EntityConcernedID:Pseudo"
 QUALIFIER_PSEUDO_ID = "urn:etoegang:1.12:EntityConcernedID:PseudoID"
-QUALIFIER_INTERMEDIATE_KVK = "urn:etoegang:1.9:IntermediateEntityID:KvK"
 
 _ENTITY_CONCERNED = re.compile(r"urn:etoegang:1\.\d{1,2}:EntityConcernedID:(KvKnr|RSIN|BSN)")
-# The acting person: a DV-specific pseudonym (§3.4). ``Pseudo`` (1.9) and the BSNk
-# ``PseudoID`` (1.12) are both opaque, persistent per DV.
+# The acting person: a DV-specific pseudonym, typed by the NameQualifier of its EncryptedID
+# (Afsprakenstelsel, "Identificerende kenmerken": "Het type identificerend kenmerk wordt als
+# NameQualifier van dit EncryptedID gecommuniceerd"). ``Pseudo`` (1.9), the pseudonym derived
+# per DV, user and mandating organisation [SECONDARY: connect.digidentity.com/eHerkenning/
+# Identificatie, which gives no URN], and the BSNk ``PseudoID`` (1.12), which the
+# Afsprakenstelsel allows for an ActingSubjectID with representation only where ASTA is in place
+# (.../Startpagina/v1/urn-etoegang-1-12-entityconcernedid-pseudoid). Both are opaque.
 _ACTING_PSEUDONYM = re.compile(r"urn:etoegang:1\.\d{1,2}:EntityConcernedID:(Pseudo|PseudoID)")
+# ``KvK`` per the Afsprakenstelsel; ``KvKnr`` as Amsterdam's mijn-amsterdam reads it [SECONDARY].
 _INTERMEDIATE = re.compile(r"urn:etoegang:1\.\d{1,2}:IntermediateEntityID:KvK(nr)?")
 _OPAQUE = re.compile(r"[\x21-\x7e]{1,4096}")  # printable ASCII, no spaces (base64, hex, ...)
 
@@ -49,7 +60,8 @@ def is_acting_pseudonym(qualifier: str | None) -> bool:
     return _ACTING_PSEUDONYM.fullmatch(qualifier or "") is not None
 
 
-def is_intermediate_kvk(name: str | None) -> bool:
+def is_intermediate_kvk_attribute(name: str | None) -> bool:
+    """The backward-compatible plain attribute that names an intermediary's KvK number."""
     return _INTERMEDIATE.fullmatch(name or "") is not None
 
 

@@ -10,15 +10,13 @@ Personal identifiers are never logged.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from broker.assurance import Level, UnknownLevel
@@ -26,24 +24,24 @@ from broker.errors import LevelTooLow, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, Transaction
 from broker.means.base import FlowControl
 from broker.means.eherkenning.assertion import IdentifierNotAllowed, read_assertion
-from broker.means.eherkenning.backchannel import ArtifactResolver, HttpClient, TlsSettings
 from broker.means.eherkenning.messages import authn_request, sp_metadata
-from broker.saml.artifact import parse_artifact
-from broker.saml.messages import new_message_id
-from broker.saml.redirect import build_redirect_url
+from broker.saml.backchannel import ArtifactResolver, HttpClient, TlsSettings
 from broker.saml.response import (
-    Expectations,
     SamlStatusError,
-    open_artifact_response,
     validate_response_encrypted_subject,
 )
 from broker.saml.signature import load_certificates, sign_enveloped
+from broker.saml.sp import (
+    artifact_parameters,
+    redirect_request,
+    remember_assertion,
+    remember_request,
+)
 from broker.saml.xml import STATUS_AUTHN_FAILED, STATUS_RESPONDER, SamlError, to_bytes
 from broker.store import Store
 
 log = logging.getLogger("toegang.means.eherkenning")
 
-ARTIFACT_TTL = 900  # how long a seen artifact is remembered (longer than any artifact lives)
 STATE_KEY = "eherkenning"
 SUBJECT_KIND = "eherkenning-pseudo"
 
@@ -109,15 +107,20 @@ class EherkenningMeans:
             raise ValueError("allowed_legal_subject_types: use KvKnr, RSIN and/or BSN")
         self.settings = settings
         self.store = store
-        self._certificates = load_certificates(settings.hm_certificates)
         self._resolver = ArtifactResolver(
+            peer="eHerkenning",
             sp_entity_id=settings.sp_entity_id,
+            acs_url=settings.acs_url,
+            idp_entity_id=settings.hm_entity_id,
             url=settings.hm_artifact_resolution_url,
             sp_key=settings.sp_key,
             sp_cert_pem=settings.sp_cert_pem,
+            certificates=load_certificates(settings.hm_certificates),
+            store=store,
             content_type=settings.artifact_content_type,
             tls=settings.tls,
             http_client=http_client,
+            clock_skew=settings.clock_skew,
         )
         self._flow = flow
         self._metadata: bytes | None = None
@@ -147,7 +150,7 @@ class EherkenningMeans:
         s = self.settings
         login = transaction.request
         level = requested_level(login.required_level)
-        request_id = new_message_id()
+        request_id = await remember_request(transaction, flow, means=self.name, level=level)
         message = authn_request(
             request_id=request_id,
             issuer=s.sp_entity_id,
@@ -156,18 +159,8 @@ class EherkenningMeans:
             class_ref=level.eherkenning if s.request_authn_context else None,
             force_authn=login.force_authn or login.max_age is not None,
         )
-        transaction.means = self.name
-        transaction.means_state[STATE_KEY] = {
-            "request_id": request_id,
-            "issued": int(time.time()),
-            "level": int(level),
-        }
-        await flow.save(transaction)
         # RelayState is the transaction id: 43 characters, within the 80 bytes of §3.1.
-        url = build_redirect_url(
-            s.hm_sso_url, "SAMLRequest", to_bytes(message), transaction.id, s.sp_key
-        )
-        return RedirectResponse(url, status_code=303, headers=_NO_CACHE)
+        return redirect_request(s.hm_sso_url, message, transaction, s.sp_key, _NO_CACHE)
 
     # -- endpoints -------------------------------------------------------------------------
     async def metadata(self, request: Request) -> Response:
@@ -185,16 +178,8 @@ class EherkenningMeans:
     async def acs(self, request: Request) -> Response:
         """Assertion consumer (HTTP-Artifact by GET or POST, §3.1): resolve, check, hand over."""
         flow = self._flow_for(request)
-        if request.method == "POST":
-            form = await request.form()
-            values = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
-        else:
-            values = {k: request.query_params.getlist(k) for k in request.query_params}
-        relay_state = _single(values, "RelayState")
+        artifact, relay_state = await artifact_parameters(request)
         transaction = await flow.load(request, relay_state or "")
-        artifact = _single(values, "SAMLart")
-        if artifact is not None:
-            artifact = artifact.replace(" ", "+")  # an unencoded '+' read as form space
         try:
             if artifact is None:
                 raise SamlError("Geen artefact ontvangen.", "SAMLart missing or repeated")
@@ -238,31 +223,8 @@ class EherkenningMeans:
                             "no eHerkenning request state")
         request_id = str(state["request_id"])
         requested = Level(int(state["level"]))
-        parse_artifact(artifact, s.hm_entity_id)  # SourceID check before any network traffic
-        # One artifact, one use (SAML Bindings §3.6.5, §3.1 "artifacts are single-use").
-        digest = hashlib.sha256(artifact.encode("ascii")).hexdigest()
-        if not await self.store.add(
-            "saml-artifact:" + digest, {"at": int(time.time())}, ttl=ARTIFACT_TTL
-        ):
-            raise SamlError("Dit artefact is al gebruikt.", "replayed artifact")
-        resolve_id, body = await self._resolver.resolve(artifact)
-        message = open_artifact_response(
-            body,
-            resolve_id=resolve_id,
-            idp_entity_id=s.hm_entity_id,
-            certificates=self._certificates,
-            clock_skew=s.clock_skew,
-        )
-        if message is None:
-            raise SamlError("eHerkenning kende het artefact niet.", "empty ArtifactResponse")
-        expectations = Expectations(
-            idp_entity_id=s.hm_entity_id,
-            sp_entity_id=s.sp_entity_id,
-            acs_url=s.acs_url,
-            authn_request_id=request_id,
-            certificates=self._certificates,
-            clock_skew=s.clock_skew,
-        )
+        message = await self._resolver.open(artifact)  # single use: §3.1, Bindings §3.6.5
+        expectations = self._resolver.expectations(request_id)
         try:
             verified, assertion = validate_response_encrypted_subject(message, expectations)
         except SamlStatusError as status:
@@ -285,11 +247,7 @@ class EherkenningMeans:
             allowed_legal_subject_types=s.allowed_legal_subject_types,
             level=level,
         )
-        ttl = max(1, int(verified.valid_until - time.time()) + s.clock_skew)
-        if not await self.store.add(
-            "saml-assertion:" + verified.assertion_id, {"at": int(time.time())}, ttl=ttl
-        ):
-            raise SamlError("Deze assertion is al gebruikt.", "replayed assertion")
+        await remember_assertion(self.store, verified, s.clock_skew)
         return Authentication(
             means=self.name,
             subject_kind=SUBJECT_KIND,
@@ -315,8 +273,3 @@ def _no_cache(response: Response) -> Response:
         response.headers.setdefault(name, value)
     return response
 
-
-def _single(values: Mapping[str, list[str]], name: str) -> str | None:
-    """One value of ``name``; a repeated parameter counts as absent (refused downstream)."""
-    found = values.get(name, [])
-    return found[0] if len(found) == 1 else None

@@ -12,9 +12,9 @@ from starlette.routing import BaseRoute, Mount
 
 from broker.errors import ConfigError
 from broker.keys import KeyRing
-from broker.means.eherkenning.backchannel import TlsSettings
 from broker.means.eherkenning.config import EherkenningConfig
 from broker.means.eherkenning.means import EherkenningMeans, EherkenningSettings
+from broker.saml.backchannel import TlsSettings
 from broker.store import Store
 
 SIMULATOR_PATH = "/sim/eherkenning"

@@ -22,7 +22,6 @@ import base64
 import binascii
 import logging
 import re
-import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -42,6 +41,7 @@ from broker.means.eidas.profile import STATUS_REQUEST_DENIED
 from broker.saml.messages import new_message_id
 from broker.saml.response import Expectations, SamlStatusError, validate_response
 from broker.saml.signature import load_certificates, sign_enveloped
+from broker.saml.sp import remember_assertion, remember_request
 from broker.saml.xml import (
     MAX_XML_BYTES,
     STATUS_AUTHN_FAILED,
@@ -160,7 +160,7 @@ class EidasMeans:
             self._flow = flow
         s = self.settings
         level = max(transaction.request.required_level, self.min_level)
-        request_id = new_message_id()
+        request_id = await remember_request(transaction, flow, means=self.name, level=level)
         message = eidas_authn_request(
             request_id=request_id,
             issuer=s.sp_entity_id,
@@ -169,13 +169,6 @@ class EidasMeans:
             loa_uri=level.eidas,
         )
         signed = sign_enveloped(message, s.sp_key, s.sp_cert_pem)
-        transaction.means = self.name
-        transaction.means_state[STATE_KEY] = {
-            "request_id": request_id,
-            "issued": int(time.time()),
-            "level": int(level),
-        }
-        await flow.save(transaction)
         return post_page(
             request,
             action=s.node_sso_url,
@@ -281,11 +274,7 @@ class EidasMeans:
         if level < requested:  # Comparison="minimum": never pass on a lower level
             raise SamlError("eIDAS-niveau te laag.", "achieved LoA below the requested LoA")
         person = read_person(assertion)
-        ttl = max(1, int(verified.valid_until - time.time()) + s.clock_skew)
-        if not await self.store.add(
-            "saml-assertion:" + verified.assertion_id, {"at": int(time.time())}, ttl=ttl
-        ):
-            raise SamlError("Deze assertion is al gebruikt.", "replayed assertion")
+        await remember_assertion(self.store, verified, s.clock_skew)
         return Authentication(
             means=self.name,
             subject_kind="eidas",  # a PersonIdentifier, never a BSN (domain.md)
