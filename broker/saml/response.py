@@ -137,7 +137,15 @@ def open_artifact_response(
     payload = [c for c in signed if isinstance(c.tag, str) and c.tag not in known]
     if len(payload) > 1:
         raise SamlError("Meer dan één bericht in ArtifactResponse.", "several messages in payload")
-    return payload[0] if payload else None
+    if not payload:
+        return None
+    # The received element, whose digest just matched, rather than its re-parsed copy: that copy
+    # lost the namespace declarations a nested signature's PrefixList names (Exclusive C14N §3).
+    # Readers use full_text, so comments (the only difference c14n hides) change nothing read.
+    (message,) = [c for c in received if isinstance(c.tag, str) and c.tag not in known]
+    if message.tag != payload[0].tag or message.get("ID") != payload[0].get("ID"):
+        raise SamlError("Ander bericht dan ondertekend.", "payload differs from the signed one")
+    return message
 
 
 def _check_subject(
@@ -231,6 +239,7 @@ def _validate_response(
     reject_ds_object(document)
     if response.tag != tag(NS_SAMLP, "Response"):
         raise SamlError("Geen SAML Response.", "message is not a samlp:Response")
+    received = response
     if response.find(tag(NS_DS, "Signature")) is not None:
         response = verify_enveloped(response, exp.certificates)
     elif exp.require_response_signature:
@@ -252,7 +261,12 @@ def _validate_response(
     if len(everywhere) != 1 or len(direct) != 1:
         raise SamlError("Het SAML-antwoord moet precies één assertion bevatten.",
                         "expected exactly one Assertion")
-    assertion = verify_enveloped(direct[0], exp.certificates)  # assertion signature required
+    # Verified where it was received: the signed Response's re-parsed copy lacks declarations
+    # of the ancestors that the Assertion's PrefixList may name (Exclusive C14N §3).
+    (received_assertion,) = received.findall(tag(NS_SAML, "Assertion"))
+    assertion = verify_enveloped(received_assertion, exp.certificates)  # signature required
+    if assertion.get("ID") != direct[0].get("ID"):
+        raise SamlError("Andere assertion dan ondertekend.", "Assertion is not the signed one")
     _check_version(assertion)
     assertion_id = assertion.get("ID") or ""
     _check_issuer(assertion, exp.idp_entity_id)

@@ -5,7 +5,7 @@ Every signature here is built independently of ``broker.saml.signature``: the di
 over the exclusive canonical form of the element as it stands in its document (XML Signature
 §4.4.3.2, Exclusive C14N §3), and SignedInfo is canonicalised where it stands. A control case
 proves that such a signature is accepted, so each refusal below is caused by the one thing the
-test changes. Tests marked ``xfail(strict=True)`` document a defect; fixing it flips them.
+test changes.
 """
 
 from __future__ import annotations
@@ -769,12 +769,6 @@ def test_prefix_list_naming_an_ancestor_declaration_is_accepted(idp: Signer) -> 
     assert verified.nsmap.get("xs") == XS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a signed Assertion inside a signed Response is verified in the re-parsed copy of "
-    "the Response, where exc-c14n has dropped namespace declarations the Assertion's PrefixList "
-    "relies on; verify the Assertion in the received tree instead",
-)
 def test_nested_prefix_list_signature_survives_the_response_signature(idp: Signer) -> None:
     from broker.means.eidas.attributes import signed_response_parts
 
@@ -888,12 +882,6 @@ def test_control_signed_response_with_signed_assertion_validates(kit: Any, idp: 
     assert validate_response(response, _expectations(kit, idp)).name_id == f"s00000000:{kit.BSN}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SamlError,
-    reason="validate_response verifies the Assertion inside the re-parsed copy of the signed "
-    "Response, where a PrefixList prefix declared on the Response is no longer in scope",
-)
 def test_validate_response_accepts_nested_prefix_list_signature(kit: Any, idp: Signer) -> None:
     from broker.saml.response import validate_response
 
@@ -1047,12 +1035,6 @@ def test_control_artifact_response_with_signed_assertion_validates(kit: Any, idp
     assert verified.name_id == f"s00000000:{kit.BSN}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SamlError,
-    reason="the Assertion is verified inside the re-parsed copy of the signed ArtifactResponse, "
-    "where a PrefixList prefix declared on the ArtifactResponse is no longer in scope",
-)
 def test_artifact_response_accepts_nested_prefix_list_signature(kit: Any, idp: Signer) -> None:
     verified = _open_and_validate(kit, idp, _typed_artifact_body(kit, idp, ["xs"]))
     assert verified.assertion_id

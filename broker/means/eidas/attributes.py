@@ -59,9 +59,14 @@ def signed_response_parts(
     """The verified Response and its verified Assertion (the one ``validate_response`` read)."""
     signed_response = verify_enveloped(response, certificates)
     assertions = signed_response.findall(tag(NS_SAML, "Assertion"))
-    if len(assertions) != 1:
+    received = response.findall(tag(NS_SAML, "Assertion"))
+    if len(assertions) != 1 or len(received) != 1:
         raise SamlError("Precies één assertion verwacht.", "expected exactly one Assertion")
-    assertion = verify_enveloped(assertions[0], certificates)
+    # Verified in the received tree, where the ancestors' namespace declarations a PrefixList
+    # names are still in scope; the signed Response must carry the same Assertion.
+    assertion = verify_enveloped(received[0], certificates)
+    if assertions[0].get("ID") != assertion.get("ID"):
+        raise SamlError("Andere assertion dan gecontroleerd.", "Assertion ID changed")
     if assertion.get("ID") != assertion_id:
         raise SamlError("Andere assertion dan gecontroleerd.", "Assertion ID changed")
     if signed_response.tag != tag(NS_SAMLP, "Response"):
