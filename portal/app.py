@@ -39,12 +39,14 @@ from broker.register.snapshots import ServiceInfo
 from broker.store import Store
 from mandates.catalogue import RepresentationKind
 from mandates.errors import MandateNotFound, MandateRefused
+from mandates.legal_cache import LegalRelationCache
 from mandates.lifecycle import MandateLifecycle, MandateView
 from mandates.models import MandateState
 from mandates.party_ids import checked
 from mandates.reasons import texts
 from portal.forms import AMSTERDAM, GrantForm
 from portal.history import uses_for
+from portal.legal import LegalOverview, legal_overview
 from portal.login import LoginFailed, PortalLogin
 from portal.outbox import ConsoleOutbox, Outbox
 from portal.session import LOGIN_COOKIE, PortalSession, PortalSessions
@@ -70,8 +72,10 @@ class Portal:
         mandate_uses: MandateUses | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         outbox: Outbox | None = None,
+        legal: LegalRelationCache | None = None,
     ) -> None:
         self.engine = engine
+        self.legal = legal
         self.outbox: Outbox = outbox or ConsoleOutbox()
         self.lifecycle = lifecycle
         self.mandate_uses = mandate_uses
@@ -179,10 +183,16 @@ class Portal:
         services = await self._services()
         shown = [self._view(request, v, me.person, services) for v in views]
         notice = request.query_params.get("gedaan")
+        legal = (
+            LegalOverview()
+            if self.legal is None
+            else await legal_overview(self.legal, me.person, self.clock())
+        )
         return self._page(
             request,
             "portal_overview.html",
             me,
+            legal=legal,
             given=[m for m in shown if m["role"] == "principal"],
             received=[m for m in shown if m["role"] == "agent" and m["state"] != "requested"],
             pending=[m for m in shown if m["role"] == "agent" and m["state"] == "requested"],

@@ -345,6 +345,32 @@ NL: Final[dict[str, str]] = {
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
     "portal.history.basis": "Op grond van",
+    "portal.legal.kvk": "KvK-nummer {kvk}",
+    "portal.legal.title": "Wettelijke vertegenwoordiging",
+    "portal.legal.intro": (
+        "Wettelijke vertegenwoordiging regelt u niet hier: ze volgt uit het gezag over een kind "
+        "of uit een besluit van de rechter. Hier ziet u wat de registers erover zeggen en "
+        "wanneer wij dat hebben opgevraagd."
+    ),
+    "portal.legal.unavailable": (
+        "Wij konden niet alles controleren. Deze registers gaven nu geen antwoord; probeer het "
+        "later opnieuw:"
+    ),
+    "portal.legal.mine.caption": "Voor wie u wettelijk vertegenwoordiger bent",
+    "portal.legal.mine.empty": "Volgens de registers vertegenwoordigt u niemand.",
+    "portal.legal.me.caption": "Wie uw wettelijk vertegenwoordiger is",
+    "portal.legal.me.empty": "Volgens de registers vertegenwoordigt niemand u.",
+    "portal.legal.col.represented": "Vertegenwoordigde",
+    "portal.legal.col.representative": "Vertegenwoordiger",
+    "portal.legal.col.basis": "Op grond van",
+    "portal.legal.col.source": "Bron",
+    "portal.legal.col.retrieved": "Opgevraagd op",
+    "portal.legal.source.brp_gezag": "BRP (gezagsgegevens)",
+    "portal.legal.source.ccbr": "Curatele- en bewindregister",
+    "portal.legal.state.valid": "Geldig",
+    "portal.legal.state.blocked": "Niet automatisch: neem contact op met de gemeente",
+    "portal.legal.state.ended": "Niet (meer) geldig",
+    "portal.legal.state.of_age": "Beëindigd: meerderjarig",
     "portal.outbox.subject": "U bent gevraagd om namens iemand te handelen",
     "portal.outbox.body": (
         "Iemand heeft u gemachtigd voor: {services}, van {start} tot en met {end}. "
@@ -688,6 +714,32 @@ EN: Final[dict[str, str]] = {
     "portal.history.who": "Who",
     "portal.history.service": "Service",
     "portal.history.basis": "On the basis of",
+    "portal.legal.kvk": "KvK number {kvk}",
+    "portal.legal.title": "Legal representation",
+    "portal.legal.intro": (
+        "You do not arrange legal representation here: it follows from authority over a child or "
+        "from a court decision. Here you see what the registers say about it and when we asked "
+        "them."
+    ),
+    "portal.legal.unavailable": (
+        "We could not check everything. These registers did not answer just now; please try "
+        "again later:"
+    ),
+    "portal.legal.mine.caption": "Whom you represent",
+    "portal.legal.mine.empty": "According to the registers you do not represent anyone.",
+    "portal.legal.me.caption": "Who represents you",
+    "portal.legal.me.empty": "According to the registers nobody represents you.",
+    "portal.legal.col.represented": "Represented person",
+    "portal.legal.col.representative": "Representative",
+    "portal.legal.col.basis": "On the basis of",
+    "portal.legal.col.source": "Source",
+    "portal.legal.col.retrieved": "Retrieved on",
+    "portal.legal.source.brp_gezag": "BRP (authority data)",
+    "portal.legal.source.ccbr": "Guardianship and administration register (CCBR)",
+    "portal.legal.state.valid": "Valid",
+    "portal.legal.state.blocked": "Not automatic: please contact your municipality",
+    "portal.legal.state.ended": "Not (or no longer) valid",
+    "portal.legal.state.of_age": "Ended: came of age",
     "portal.outbox.subject": "You have been asked to act on someone's behalf",
     "portal.outbox.body": (
         "Someone has authorised you for: {services}, from {start} up to and including {end}. "

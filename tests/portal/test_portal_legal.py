@@ -1,0 +1,66 @@
+"""Legal representation on the overview, in both directions, with source and retrieval date:
+a parent sees their children and a child its parents (BRP API Gezag), a curator the person
+under curatele and that person the curator (curatele/bewind register). A register that is
+down is named, and nothing of another person is ever shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import httpx
+from broker_harness import BrokerFixture
+from portal_support import portal_login
+from support import ISSUER
+
+from broker.flow.representation_setup import BRP_SIM_PATH, CCBR_SIM_PATH
+from conformance.brp_gezag.families import BRAM, ELS, JAN, SANNE
+from conformance.ccbr.measures import BERT, GERRIT, HENK
+
+
+def _section(page: httpx.Response, table: str) -> str:
+    return page.text.split(f'id="{table}"')[1].split("</table>")[0]
+
+
+async def test_parent_sees_children_and_child_sees_parents(broker: BrokerFixture) -> None:
+    _, jan = await portal_login(broker, JAN.bsn)
+    mine = _section(jan, "legal-mine")
+    assert SANNE.bsn in mine and BRAM.bsn in mine
+    assert "ouderlijk gezag" in mine and 'data-source="brp_gezag"' in mine
+    retrieved = re.search(r"\d{2}-\d{2}-(\d{4}) \d{2}:\d{2}", mine)
+    assert retrieved and int(retrieved.group(1)) >= dt.date.today().year - 1
+    assert 'id="legal-me-empty"' in jan.text
+
+    _, bram = await portal_login(broker, BRAM.bsn)
+    me = _section(bram, "legal-me")
+    assert JAN.bsn in me and ELS.bsn in me and "ouderlijk gezag" in me
+    # Bram's sister shares the parents but is none of Bram's business.
+    assert SANNE.bsn not in bram.text
+    assert 'id="legal-mine-empty"' in bram.text
+
+
+async def test_curator_and_person_under_curatele(broker: BrokerFixture) -> None:
+    _, henk = await portal_login(broker, HENK)
+    mine = _section(henk, "legal-mine")
+    assert GERRIT in mine and "curatele" in mine and 'data-source="ccbr"' in mine
+    # The measure that ended in 2023 is shown as such, not as valid.
+    ended = mine.split(BERT)[1].split("</tr>")[0]
+    assert 'data-state="ended"' in ended
+
+    _, gerrit = await portal_login(broker, GERRIT)
+    me = _section(gerrit, "legal-me")
+    assert HENK in me and 'data-state="valid"' in me
+    assert BERT not in gerrit.text  # another person under the same curator
+
+
+async def test_a_register_that_is_down_is_named(broker: BrokerFixture) -> None:
+    async with httpx.AsyncClient(transport=broker.transport, base_url=ISSUER) as http:
+        for path in (BRP_SIM_PATH, CCBR_SIM_PATH):
+            switched = await http.put(f"{path}/simulator/unavailable", json=True)
+            assert switched.status_code == 204
+    _, gerrit = await portal_login(broker, GERRIT)
+    warning = gerrit.text.split('id="legal-unavailable"')[1].split("</div>")[0]
+    assert "BRP" in warning and "Curatele- en bewindregister" in warning
+    assert HENK not in gerrit.text
+    english = await (await portal_login(broker, GERRIT))[0].client.get("/mijn/?lang=en")
+    assert "Who represents you" in english.text
