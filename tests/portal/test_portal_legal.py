@@ -10,7 +10,7 @@ import re
 
 import httpx
 from broker_harness import BrokerFixture
-from portal_support import portal_login
+from portal_support import choose, demo_login, option_for, portal_login
 from support import ISSUER
 
 from broker.flow.representation_setup import BRP_SIM_PATH, CCBR_SIM_PATH
@@ -64,3 +64,28 @@ async def test_a_register_that_is_down_is_named(broker: BrokerFixture) -> None:
     assert HENK not in gerrit.text
     english = await (await portal_login(broker, GERRIT))[0].client.get("/mijn/?lang=en")
     assert "Who represents you" in english.text
+
+
+async def test_uses_of_legal_representation_are_in_the_history(broker: BrokerFixture) -> None:
+    """A parent and a curator each use the demo service for the person they represent; that
+    person reads it under "Wie heeft namens mij gehandeld?", and nobody else does."""
+    for actor, represented in ((JAN.bsn, BRAM.bsn), (HENK, GERRIT)):
+        demo, page = await demo_login(broker, actor)
+        choice = option_for(page, represented)
+        assert choice is not None, page.text[:2000]
+        result = await choose(demo, page, choice)
+        assert result.status_code == 200 and represented in result.text
+
+    bram, _ = await portal_login(broker, BRAM.bsn)
+    table = _section(await bram.client.get("/mijn/gehandeld"), "uses")
+    assert f"BSN ••••••{JAN.bsn[-3:]}" in table and JAN.bsn not in table
+    assert "Demodienst" in table and "ouderlijk gezag" in table
+
+    gerrit, _ = await portal_login(broker, GERRIT)
+    table = _section(await gerrit.client.get("/mijn/gehandeld"), "uses")
+    assert f"BSN ••••••{HENK[-3:]}" in table and "curatele" in table
+    assert "ouderlijk gezag" not in table  # Bram's history is not Gerrit's
+
+    for person in (JAN.bsn, HENK, SANNE.bsn):
+        browser, _ = await portal_login(broker, person)
+        assert 'id="uses-empty"' in (await browser.client.get("/mijn/gehandeld")).text
