@@ -34,7 +34,7 @@ from broker.flow.representation import masked
 from broker.identifiers import InvalidIdentifier, PartyId
 from broker.pages.i18n import translate
 from broker.pages.render import Renderer, locale_for
-from broker.register.clients import list_services
+from broker.register.clients import list_clients, list_services
 from broker.register.snapshots import ServiceInfo
 from broker.store import Store
 from mandates.catalogue import RepresentationKind
@@ -44,6 +44,7 @@ from mandates.lifecycle import MandateLifecycle, MandateView
 from mandates.models import MandateState
 from mandates.party_ids import checked
 from mandates.reasons import texts
+from portal.catalogue import clean_query, grouped, max_days
 from portal.forms import AMSTERDAM, GrantForm
 from portal.history import uses_for
 from portal.legal import LegalOverview, legal_overview
@@ -233,13 +234,19 @@ class Portal:
 
     # -- granting --------------------------------------------------------------------------
     async def grant_form(self, request: Request) -> Response:
+        """The form; ``?zoek=`` narrows the catalogue (a GET form, so no JavaScript)."""
         me = await self.sessions.load(request)
         if me is None:
             return self._to_home(request)
         offered = self._offered(await self._services())
-        return self._grant_page(request, me, GrantForm.blank(self.clock()), offered)
+        query, too_long = clean_query(request.query_params.get("zoek", ""))
+        form = GrantForm.blank(self.clock(), self.lifecycle.rules.max_duration.days)
+        if too_long:
+            form.errors["zoek"] = "portal.error.search_too_long"
+            return await self._grant_page(request, me, form, offered, 400, query=query)
+        return await self._grant_page(request, me, form, offered, query=query)
 
-    def _grant_page(
+    async def _grant_page(
         self,
         request: Request,
         me: PortalSession,
@@ -247,7 +254,16 @@ class Portal:
         offered: list[ServiceInfo],
         status_code: int = 200,
         refusal: str | None = None,
+        query: str = "",
     ) -> Response:
+        clients = await anyio.to_thread.run_sync(list_clients, self.engine)
+        providers = grouped(
+            offered,
+            {client.client_id: client.name for client in clients},
+            locale_for(request),
+            self.lifecycle.rules.max_duration.days,
+            "" if "zoek" in form.errors else query,
+        )
         return self._page(
             request,
             "portal_grant.html",
@@ -255,6 +271,8 @@ class Portal:
             status_code=status_code,
             form=form,
             offered=offered,
+            providers=providers,
+            query=query,
             errors=form.errors,
             refusal=refusal,
         )
@@ -267,13 +285,15 @@ class Portal:
             return me, None, [], refused
         services = await self._services()
         offered = self._offered(services)
+        global_max = self.lifecycle.rules.max_duration.days
         form = GrantForm.parse(
             {k: str(v) for k, v in raw.items()},
             [str(v) for v in raw.getlist("services")],
-            {s.service_id for s in offered},
+            {s.service_id: max_days(s, global_max) for s in offered},
+            self.clock(),
         )
         if form.errors:
-            return me, form, offered, self._grant_page(request, me, form, offered, 400)
+            return me, form, offered, await self._grant_page(request, me, form, offered, 400)
         return me, form, offered, None
 
     async def grant_check(self, request: Request) -> Response:
@@ -289,7 +309,7 @@ class Portal:
         too_high = [s for s in chosen if s.min_level > me.level]
         if too_high:
             refusal = texts("principal_level_too_low")[0 if lang == "nl" else 1]
-            return self._grant_page(request, me, form, offered, 400, refusal=refusal)
+            return await self._grant_page(request, me, form, offered, 400, refusal=refusal)
         return self._page(
             request,
             "portal_grant_confirm.html",
@@ -307,7 +327,7 @@ class Portal:
             return refused
         assert me is not None and form is not None
         if (await request.form()).get("back"):
-            return self._grant_page(request, me, form, offered)
+            return await self._grant_page(request, me, form, offered)
         by_id = {s.service_id: s for s in offered}
         terms = [by_id[s].terms() for s in form.services]
         now = self.clock()
@@ -327,10 +347,10 @@ class Portal:
             )
         except InvalidIdentifier:
             form.errors["agent"] = "portal.error.agent_invalid"
-            return self._grant_page(request, me, form, offered, 400)
+            return await self._grant_page(request, me, form, offered, 400)
         except MandateRefused as exc:
             message = texts(exc.code or "")[0 if locale_for(request) == "nl" else 1]
-            return self._grant_page(request, me, form, offered, 400, refusal=message)
+            return await self._grant_page(request, me, form, offered, 400, refusal=message)
         await self._notify(view, [by_id[s] for s in form.services])
         return RedirectResponse(
             f"{self._base(request)}/machtigingen/{view.id}?gedaan=granted", status_code=303

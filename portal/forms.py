@@ -1,7 +1,8 @@
 """The grant form: parse and check what the principal typed, field by field.
 
 Only the shape is checked here (a BSN passing the elfproef, real dates, at least one service
-offered by the catalogue); every rule of the domain (level, period length, self-mandate) is
+offered by the catalogue, a period within the chosen services' maximum, so the person gets
+the error on the field); every rule of the domain (level, period length, self-mandate) is
 ``mandates.rules.check_grant``'s, reached through ``MandateLifecycle.grant``.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from broker.identifiers import elfproef
+from mandates.rules import counted_days
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FIELDS = ("services", "agent", "valid_from", "valid_until")
@@ -39,17 +41,26 @@ class GrantForm:
     valid_from: str = ""
     valid_until: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    max_days: int | None = None  # set when the period is longer than the services allow
+    last_allowed: str = ""  # the last day it could count then (dd-mm-yyyy)
 
     @classmethod
-    def blank(cls, now: dt.datetime) -> GrantForm:
+    def blank(cls, now: dt.datetime, max_days: int) -> GrantForm:
+        """Today up to one year from today, shortened to ``max_days`` when that is less."""
         start = today(now)
-        return cls(valid_from=start.isoformat(), valid_until=default_until(start).isoformat())
+        until = min(default_until(start), start + dt.timedelta(days=max_days - 1))
+        return cls(valid_from=start.isoformat(), valid_until=until.isoformat())
 
     @classmethod
     def parse(
-        cls, form: Mapping[str, str], services: Sequence[str], offered: set[str]
+        cls,
+        form: Mapping[str, str],
+        services: Sequence[str],
+        offered: Mapping[str, int],
+        now: dt.datetime,
     ) -> GrantForm:
-        """``services`` are the checked boxes; ``offered`` the ids the catalogue allows."""
+        """``services`` are the checked boxes; ``offered`` maps the ids the catalogue allows to
+        the most calendar days a mandate for each may count."""
         parsed = cls(
             services=[s for s in dict.fromkeys(services) if isinstance(s, str)],
             agent="".join(str(form.get("agent", "")).split()),
@@ -58,7 +69,7 @@ class GrantForm:
         )
         if not parsed.services:
             parsed.errors["services"] = "portal.error.services"
-        elif not set(parsed.services) <= offered:
+        elif not set(parsed.services) <= offered.keys():
             parsed.errors["services"] = "portal.error.services_unknown"
         if not parsed.agent:
             parsed.errors["agent"] = "portal.error.agent_missing"
@@ -71,6 +82,15 @@ class GrantForm:
             parsed.errors["valid_until"] = "portal.error.date"
         elif start is not None and end < start:
             parsed.errors["valid_until"] = "portal.error.until_before_from"
+        elif start is not None and "services" not in parsed.errors:
+            limit = min(offered[s] for s in parsed.services)
+            valid_from, valid_until = parsed.period(now)
+            if counted_days(valid_from, valid_until) > limit:
+                first = valid_from.astimezone(AMSTERDAM).date()
+                parsed.errors["valid_until"] = "portal.error.too_long"
+                parsed.max_days = limit
+                last = first + dt.timedelta(days=limit - 1)
+                parsed.last_allowed = last.strftime("%d-%m-%Y")
         return parsed
 
     def dates(self) -> tuple[dt.date | None, dt.date | None]:

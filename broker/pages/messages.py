@@ -345,6 +345,18 @@ NL: Final[dict[str, str]] = {
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
     "portal.history.basis": "Op grond van",
+    "portal.grant.search": "Zoek een dienst",
+    "portal.grant.search_hint": "Typ (een deel van) de naam van de dienst of de organisatie.",
+    "portal.grant.search_button": "Zoeken",
+    "portal.grant.search_result": "{count} dienst(en) gevonden voor “{query}”.",
+    "portal.grant.search_clear": "Toon alle diensten",
+    "portal.grant.search_empty": "Geen diensten gevonden voor “{query}”. Probeer een ander woord.",
+    "portal.grant.max_days": "hooguit {days} dagen",
+    "portal.error.search_too_long": "Gebruik hooguit 100 tekens om te zoeken.",
+    "portal.error.too_long": (
+        "Voor de gekozen diensten mag de machtiging hooguit {days} dagen gelden: kies als "
+        "einddatum uiterlijk {last}."
+    ),
     "portal.legal.kvk": "KvK-nummer {kvk}",
     "portal.legal.title": "Wettelijke vertegenwoordiging",
     "portal.legal.intro": (
@@ -714,6 +726,18 @@ EN: Final[dict[str, str]] = {
     "portal.history.who": "Who",
     "portal.history.service": "Service",
     "portal.history.basis": "On the basis of",
+    "portal.grant.search": "Search for a service",
+    "portal.grant.search_hint": "Type (part of) the name of the service or the organisation.",
+    "portal.grant.search_button": "Search",
+    "portal.grant.search_result": "{count} service(s) found for “{query}”.",
+    "portal.grant.search_clear": "Show all services",
+    "portal.grant.search_empty": "No services found for “{query}”. Try another word.",
+    "portal.grant.max_days": "at most {days} days",
+    "portal.error.search_too_long": "Use at most 100 characters to search.",
+    "portal.error.too_long": (
+        "For the chosen services the mandate may last at most {days} days: choose {last} as the "
+        "end date at the latest."
+    ),
     "portal.legal.kvk": "KvK number {kvk}",
     "portal.legal.title": "Legal representation",
     "portal.legal.intro": (
