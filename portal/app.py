@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import anyio.to_thread
 import httpx
@@ -50,7 +50,7 @@ from portal.history import uses_for
 from portal.legal import LegalOverview, legal_overview
 from portal.login import LoginFailed, PortalLogin
 from portal.outbox import ConsoleOutbox, Outbox
-from portal.session import LOGIN_COOKIE, PortalSession, PortalSessions
+from portal.session import COOKIE, LOGIN_COOKIE, PortalSession, PortalSessions
 
 log = logging.getLogger("toegang.portal")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -104,6 +104,7 @@ class Portal:
                 Route("/machtigingen/{mandate_id}/{action}", self.confirm, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}/{action}", self.transition, methods=["POST"]),
                 Route("/gehandeld", self.history, methods=["GET"]),
+                Route("/verlengen", self.extend, methods=["GET"]),
             ]
         )
 
@@ -123,6 +124,7 @@ class Portal:
             "base": self._base(request),
             "me": me,
             "csrf": me.csrf if me else "",
+            "session_ends": _clock_time(me.ends_at) if me and me.ends_at else "",
             "errors": {},
             "notice": None,
             **context,
@@ -136,6 +138,20 @@ class Portal:
 
     def _to_home(self, request: Request) -> Response:
         return RedirectResponse(self._base(request) + "/", status_code=303)
+
+    def _no_session(self, request: Request) -> Response:
+        """No session: the start page, or, when the browser's session has ended, a page that
+        says so and that nothing unconfirmed was kept (the portal keeps no drafts: a grant
+        exists only once confirmed), with the stale cookie removed."""
+        if not self.sessions.expired(request):
+            return self._to_home(request)
+        status = 200 if request.method == "GET" else 403
+        minutes = self.sessions.idle_timeout // 60
+        response = self._page(
+            request, "portal_login.html", None, status, expired=True, idle_minutes=minutes
+        )
+        self.sessions.delete_cookie(response, COOKIE)
+        return response
 
     async def _services(self) -> dict[str, ServiceInfo]:
         rows = await anyio.to_thread.run_sync(list_services, self.engine)
@@ -170,7 +186,7 @@ class Portal:
         me = await self.sessions.load(request)
         form = await request.form()
         if me is None:
-            return None, form, self._to_home(request)
+            return None, form, self._no_session(request)
         if not me.csrf_ok(form.get("csrf")):
             return me, form, self._refused(request, me, "csrf", 403)
         return me, form, None
@@ -179,6 +195,8 @@ class Portal:
     async def home(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
+            if self.sessions.expired(request):
+                return self._no_session(request)
             return self._page(request, "portal_login.html", None)
         views = await anyio.to_thread.run_sync(self.lifecycle.mandates_of, me.person)
         services = await self._services()
@@ -237,7 +255,7 @@ class Portal:
         """The form; ``?zoek=`` narrows the catalogue (a GET form, so no JavaScript)."""
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         offered = self._offered(await self._services())
         query, too_long = clean_query(request.query_params.get("zoek", ""))
         form = GrantForm.blank(self.clock(), self.lifecycle.rules.max_duration.days)
@@ -394,7 +412,7 @@ class Portal:
     async def detail(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         mandate = await self._mandate(request, me)
         if mandate is None:
             return self._refused(request, me, "not_found", 404)
@@ -411,7 +429,7 @@ class Portal:
     async def confirm(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         action = request.path_params["action"]
         mandate = await self._mandate(request, me)
         if mandate is None or action not in ACTIONS:
@@ -444,11 +462,30 @@ class Portal:
             f"{self._base(request)}/machtigingen/{view.id}?gedaan={done}", status_code=303
         )
 
+    # -- the session -----------------------------------------------------------------------
+    async def extend(self, request: Request) -> Response:
+        """Loading the session renews it; then back to the page the person was on (a path of
+        this portal only: no open redirect)."""
+        me = await self.sessions.load(request)
+        if me is None:
+            return self._no_session(request)
+        base = self._base(request)
+        back = request.query_params.get("terug", "")
+        parts = urlsplit(back)
+        safe = (
+            not parts.scheme
+            and not parts.netloc
+            and parts.path.startswith(base + "/")
+            and "\\" not in back
+            and "//" not in parts.path
+        )
+        return RedirectResponse(back if safe else base + "/", status_code=303)
+
     # -- who acted for me ------------------------------------------------------------------
     async def history(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         uses = await anyio.to_thread.run_sync(uses_for, self.engine, me.person)
         services = await self._services()
         lang = locale_for(request)
@@ -478,6 +515,10 @@ def _actions(mandate: dict[str, Any]) -> list[str]:
     if mandate["state"] == "requested" and mandate["role"] == "agent":
         return ["accept", "reject"]
     return ["revoke"]
+
+
+def _clock_time(value: dt.datetime) -> str:
+    return value.astimezone(AMSTERDAM).strftime("%H:%M")
 
 
 def _day(value: dt.datetime) -> str:

@@ -345,6 +345,15 @@ NL: Final[dict[str, str]] = {
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
     "portal.history.basis": "Op grond van",
+    "portal.session.ends": "Als u niets doet, verloopt uw sessie om {time} uur.",
+    "portal.session.extend": "Sessie verlengen",
+    "portal.session.next_step": "Met de volgende stap verlengt u uw sessie.",
+    "portal.session.expired.title": "Uw sessie is verlopen",
+    "portal.session.expired.explain": (
+        "U was {minutes} minuten niet actief. Om uw gegevens te beschermen bent u uitgelogd. "
+        "Wat u nog niet had bevestigd, is niet bewaard en er is niets gewijzigd. "
+        "Log opnieuw in om verder te gaan."
+    ),
     "portal.grant.search": "Zoek een dienst",
     "portal.grant.search_hint": "Typ (een deel van) de naam van de dienst of de organisatie.",
     "portal.grant.search_button": "Zoeken",
@@ -726,6 +735,15 @@ EN: Final[dict[str, str]] = {
     "portal.history.who": "Who",
     "portal.history.service": "Service",
     "portal.history.basis": "On the basis of",
+    "portal.session.ends": "If you do nothing, your session ends at {time}.",
+    "portal.session.extend": "Extend session",
+    "portal.session.next_step": "Your next step extends your session.",
+    "portal.session.expired.title": "Your session has ended",
+    "portal.session.expired.explain": (
+        "You were inactive for {minutes} minutes. To protect your data you have been logged out. "
+        "Nothing you had not yet confirmed was kept, and nothing was changed. Log in again to "
+        "continue."
+    ),
     "portal.grant.search": "Search for a service",
     "portal.grant.search_hint": "Type (part of) the name of the service or the organisation.",
     "portal.grant.search_button": "Search",
