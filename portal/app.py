@@ -105,6 +105,7 @@ class Portal:
                 Route("/machtigingen/{mandate_id}/{action}", self.transition, methods=["POST"]),
                 Route("/gehandeld", self.history, methods=["GET"]),
                 Route("/verlengen", self.extend, methods=["GET"]),
+                Route("/toegankelijkheid", self.accessibility, methods=["GET"]),
             ]
         )
 
@@ -480,6 +481,12 @@ class Portal:
             and "//" not in parts.path
         )
         return RedirectResponse(back if safe else base + "/", status_code=303)
+
+    async def accessibility(self, request: Request) -> Response:
+        """The portal's accessibility statement, logged in or not."""
+        me = await self.sessions.load(request)
+        minutes = self.sessions.idle_timeout // 60
+        return self._page(request, "portal_accessibility.html", me, idle_minutes=minutes)
 
     # -- who acted for me ------------------------------------------------------------------
     async def history(self, request: Request) -> Response:

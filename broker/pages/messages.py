@@ -345,6 +345,46 @@ NL: Final[dict[str, str]] = {
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
     "portal.history.basis": "Op grond van",
+    "portal.a11y.link": "Toegankelijkheid van Mijn machtigingen",
+    "portal.a11y.title": "Toegankelijkheidsverklaring Mijn machtigingen",
+    "portal.a11y.intro": (
+        "Wij willen dat iedereen zelf machtigingen kan regelen, ook met een beperking. Mijn "
+        "machtigingen moet voldoen aan de Europese norm EN 301 549 en aan de richtlijnen WCAG "
+        "2.2 op niveau AA."
+    ),
+    "portal.a11y.status": (
+        "Mijn machtigingen voldoet gedeeltelijk. Bij elke wijziging wordt elke pagina "
+        "automatisch getest op de regels van WCAG 2.2 niveau A en AA, in het Nederlands en in "
+        "het Engels. Automatische tests vinden maar een deel van de problemen en een onderzoek "
+        "door een deskundige is nog niet gedaan. Daarom zeggen we nog niet dat we volledig aan "
+        "de eisen voldoen."
+    ),
+    "portal.a11y.measure.noscript": (
+        "Alle pagina's werken met alleen een toetsenbord en zonder JavaScript."
+    ),
+    "portal.a11y.measure.errors": (
+        "Staat er iets niet goed in een formulier, dan ziet u bovenaan een overzicht met een "
+        "link naar elk veld dat u moet verbeteren."
+    ),
+    "portal.a11y.measure.tables": (
+        "Tabellen hebben kopjes, zodat een schermlezer ze goed voorleest."
+    ),
+    "portal.a11y.measure.session": (
+        "Op elke pagina staat hoe laat uw sessie verloopt en hoe u die verlengt. Na {minutes} "
+        "minuten zonder activiteit wordt u uitgelogd; wat u nog niet had bevestigd, wordt dan "
+        "niet bewaard."
+    ),
+    "portal.a11y.measure.language": "Alle pagina's zijn er in het Nederlands en in het Engels.",
+    "portal.a11y.limits": (
+        "Om in te loggen gaat u naar DigiD; daar geldt de toegankelijkheidsverklaring van DigiD. "
+        "Voor de inlogpagina's geldt een eigen verklaring:"
+    ),
+    "portal.a11y.broker_statement": "toegankelijkheidsverklaring van het inloggen",
+    "portal.a11y.contact": (
+        "Laat het ons weten via de organisatie die u naar Mijn machtigingen verwees. Zij geven "
+        "uw melding aan ons door."
+    ),
+    "portal.a11y.date": "Deze verklaring is opgesteld op 28 november 2026.",
     "portal.session.ends": "Als u niets doet, verloopt uw sessie om {time} uur.",
     "portal.session.extend": "Sessie verlengen",
     "portal.session.next_step": "Met de volgende stap verlengt u uw sessie.",
@@ -735,6 +775,42 @@ EN: Final[dict[str, str]] = {
     "portal.history.who": "Who",
     "portal.history.service": "Service",
     "portal.history.basis": "On the basis of",
+    "portal.a11y.link": "Accessibility of My mandates",
+    "portal.a11y.title": "Accessibility statement My mandates",
+    "portal.a11y.intro": (
+        "We want everyone to be able to arrange mandates themselves, including people with a "
+        "disability. My mandates must meet the European standard EN 301 549 and WCAG 2.2 at "
+        "level AA."
+    ),
+    "portal.a11y.status": (
+        "My mandates partially complies. With every change, every page is tested automatically "
+        "against the WCAG 2.2 level A and AA rules, in Dutch and in English. Automated tests "
+        "find only some of the problems and an expert audit has not been done yet, so we do not "
+        "yet claim full compliance."
+    ),
+    "portal.a11y.measure.noscript": "All pages work with a keyboard only and without JavaScript.",
+    "portal.a11y.measure.errors": (
+        "If something in a form is not right, a summary at the top links to each field you need "
+        "to correct."
+    ),
+    "portal.a11y.measure.tables": (
+        "Tables have headers, so a screen reader reads them out correctly."
+    ),
+    "portal.a11y.measure.session": (
+        "Every page says when your session ends and how to extend it. After {minutes} minutes "
+        "without activity you are logged out; anything you had not confirmed is then not kept."
+    ),
+    "portal.a11y.measure.language": "All pages are available in Dutch and in English.",
+    "portal.a11y.limits": (
+        "To log in you go to DigiD; the accessibility statement of DigiD applies there. The "
+        "login pages have their own statement:"
+    ),
+    "portal.a11y.broker_statement": "accessibility statement of the login pages",
+    "portal.a11y.contact": (
+        "Please tell the organisation that sent you to My mandates. They will pass your report "
+        "on to us."
+    ),
+    "portal.a11y.date": "This statement was drawn up on 28 November 2026.",
     "portal.session.ends": "If you do nothing, your session ends at {time}.",
     "portal.session.extend": "Extend session",
     "portal.session.next_step": "Your next step extends your session.",

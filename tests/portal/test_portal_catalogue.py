@@ -9,18 +9,16 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from broker_harness import BrokerFixture
-from portal_support import csrf_of, portal_login
+from portal_support import csrf_of, municipal_catalogue, portal_login
 from support import Browser
 
 from broker.assurance import Level
 from broker.cli import main
 from broker.identifiers import PartyId
-from broker.register.clients import add_client, add_service
 from broker.register.database import create_engine_for, migrate
 from broker.register.demo import DEMO_SERVICE_ID
 from mandates.audit import AuditSettings
@@ -35,42 +33,9 @@ AGENT = "999990019"
 MAX_DAYS = 90
 
 
-def _catalogue(broker: BrokerFixture) -> dict[str, str]:
-    engine = broker.state.engine
-    client, _ = add_client(
-        engine,
-        name="Gemeente Voorbeeld",
-        redirect_uris=["https://gemeente.example/cb"],
-        auth_method="client_secret_basic",
-    )
-
-    def service(nl: str, en: str, **kw: Any) -> str:
-        row = add_service(
-            engine, client.client_id, name_nl=nl, name_en=en, min_level=Level.LOW, **kw
-        )
-        return row.service_id
-
-    return {
-        "parking": service(
-            "Parkeervergunning",
-            "Parking permit",
-            allows_representation=True,
-            max_mandate_days=MAX_DAYS,
-        ),
-        "tax": service("Gemeentelijke belastingen", "Municipal taxes", allows_representation=True),
-        "self": service("Paspoort aanvragen", "Passport application"),
-        "legal_only": service(
-            "Zorgdossier",
-            "Care file",
-            allows_representation=True,
-            representation_kinds=["mentorschap"],
-        ),
-    }
-
-
 async def _with_catalogue(broker: BrokerFixture) -> tuple[dict[str, str], Browser]:
     """The test catalogue, and the citizen logged in to the portal."""
-    ids = _catalogue(broker)
+    ids = municipal_catalogue(broker.state.engine, MAX_DAYS)
     citizen, _ = await portal_login(broker, CITIZEN)
     return ids, citizen
 
