@@ -104,8 +104,8 @@ async def _about(source: LegalSource, me: PartyId) -> list[LegalRelationRecord]:
                 try:
                     if relatie["minderjarige"]["burgerservicenummer"] != me.value:
                         continue
-                    holders = (relation_for(bsn, relatie) for bsn in _named(relatie))
-                except (KeyError, TypeError, ValueError) as exc:
+                    holders = [relation_for(bsn, relatie) for bsn in _named(relatie)]
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     raise SourceUnavailable(source.name, "unreadable Gezagsrelatie") from exc
                 found.extend(record for record in holders if record is not None)
         return found

@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from broker_harness import BrokerFixture
 from portal_support import choose, demo_login, option_for, portal_login
 from support import ISSUER
 
 from broker.flow.representation_setup import BRP_SIM_PATH, CCBR_SIM_PATH
+from broker.identifiers import PartyId
+from broker.register.database import create_engine_for, migrate
 from conformance.brp_gezag.families import BRAM, ELS, JAN, SANNE
 from conformance.ccbr.measures import BERT, GERRIT, HENK
+from mandates.legal_cache import LegalRelationCache
+from mandates.sources import brp_gezag, ccbr
+from portal.legal import legal_overview
 
 
 def _section(page: httpx.Response, table: str) -> str:
@@ -89,3 +97,46 @@ async def test_uses_of_legal_representation_are_in_the_history(broker: BrokerFix
     for person in (JAN.bsn, HENK, SANNE.bsn):
         browser, _ = await portal_login(broker, person)
         assert 'id="uses-empty"' in (await browser.client.get("/mijn/gehandeld")).text
+
+
+@pytest.mark.parametrize(
+    ("gezag", "maatregelen"),
+    [
+        ([{"type": "EenhoofdigOuderlijkGezag"}], []),  # no minderjarige
+        (["not a relation"], []),
+        (  # no type: which authority is unknown
+            [
+                {
+                    "minderjarige": {"burgerservicenummer": BRAM.bsn},
+                    "ouders": [{"burgerservicenummer": JAN.bsn}],
+                }
+            ],
+            [],
+        ),
+        ([], [{"id": "X", "soort": "onbekend"}]),  # not a measure of the interface
+    ],
+)
+async def test_an_unreadable_register_answer_is_named_not_guessed(
+    tmp_path: Path, gezag: list[Any], maatregelen: list[Any]
+) -> None:
+    me = PartyId("bsn", BRAM.bsn)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(brp_gezag.PATH):
+            return httpx.Response(
+                200, json={"personen": [{"burgerservicenummer": me.value, "gezag": gezag}]}
+            )
+        return httpx.Response(200, json={"maatregelen": maatregelen})
+
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'legal.db'}")
+    migrate(engine)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        sources = [
+            brp_gezag.BrpGezagClient(http, "https://brp.example"),
+            ccbr.CcbrClient(http, "https://ccbr.example"),
+        ]
+        found = await legal_overview(
+            LegalRelationCache(engine, sources), me, dt.datetime.now(dt.UTC)
+        )
+    assert found.unavailable == {"brp_gezag" if gezag else "ccbr"}
+    assert found.representing_me == []
