@@ -46,7 +46,7 @@ from mandates.party_ids import checked
 from mandates.reasons import texts
 from portal.catalogue import clean_query, grouped, max_days
 from portal.forms import AMSTERDAM, GrantForm
-from portal.history import uses_for
+from portal.history import events_of, uses_for
 from portal.legal import LegalOverview, legal_overview
 from portal.login import LoginFailed, PortalLogin
 from portal.outbox import ConsoleOutbox, Outbox
@@ -418,12 +418,21 @@ class Portal:
         if mandate is None:
             return self._refused(request, me, "not_found", 404)
         notice = request.query_params.get("gedaan")
+        found = await anyio.to_thread.run_sync(
+            events_of, self.engine, mandate["id"], mandate["principal"]
+        )
+        services, lang = await self._services(), locale_for(request)
+        events = [
+            {**_audit_row(e.at, e.actor, e.service_id, services, lang), "what": e.what}
+            for e in found
+        ]
         return self._page(
             request,
             "portal_mandate.html",
             me,
             m=mandate,
             actions=_actions(mandate),
+            events=events,
             notice=notice if notice in DONE else None,
         )
 
@@ -498,14 +507,7 @@ class Portal:
         lang = locale_for(request)
         rows = [
             {
-                "at": use.at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M"),
-                # As on the broker's "on whose behalf" page: a BSN shows its last 3 digits.
-                "actor": masked({"kind": use.actor.kind, "value": use.actor.value})
-                if use.actor is not None
-                else "",
-                "service": services[use.service_id].name(lang)
-                if use.service_id in services
-                else (use.service_id or ""),
+                **_audit_row(use.at, use.actor, use.service_id, services, lang),
                 "basis": translate(lang, "represent.basis." + use.basis_kind)
                 if use.basis_kind in {k.value for k in RepresentationKind}
                 else "",
@@ -513,6 +515,24 @@ class Portal:
             for use in uses
         ]
         return self._page(request, "portal_history.html", me, uses=rows)
+
+
+def _audit_row(
+    at: dt.datetime,
+    actor: PartyId | None,
+    service_id: str | None,
+    services: dict[str, ServiceInfo],
+    lang: str,
+) -> dict[str, str]:
+    """When, who and which service of an audit record, as the person reads them."""
+    return {
+        "at": at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M"),
+        # As on the broker's "on whose behalf" page: a BSN shows its last 3 digits.
+        "actor": masked({"kind": actor.kind, "value": actor.value}) if actor is not None else "",
+        "service": services[service_id].name(lang)
+        if service_id in services
+        else (service_id or ""),
+    }
 
 
 def _actions(mandate: dict[str, Any]) -> list[str]:
