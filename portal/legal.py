@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from broker.identifiers import PartyId
 from mandates.catalogue import LEGAL_KINDS, MINOR_KINDS, RepresentationKind
-from mandates.legal_cache import LegalRelationCache
+from mandates.legal_cache import CachedAnswer, LegalRelationCache
 from mandates.majority import AMSTERDAM, is_minor
 from mandates.sources.base import LegalRelationRecord, LegalSource, SourceUnavailable
 from mandates.sources.brp_gezag import BrpGezagClient, relation_for
@@ -66,7 +68,24 @@ def state_of(record: LegalRelationRecord, now: dt.datetime) -> str:
 
 
 async def legal_overview(cache: LegalRelationCache, me: PartyId, now: dt.datetime) -> LegalOverview:
-    mine = await cache.relations_of(me, LEGAL_KINDS, now)
+    """Both directions at once: the overview waits for the slowest register, not their sum."""
+    answers: dict[str, list[LegalRelationRecord] | None] = {}
+    found: list[CachedAnswer] = []
+
+    async def ask(source: LegalSource) -> None:
+        try:
+            answers[source.name] = await _about(source, me)
+        except SourceUnavailable:
+            answers[source.name] = None
+
+    async def ask_cache() -> None:
+        found.append(await cache.relations_of(me, LEGAL_KINDS, now))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(ask_cache)
+        for source in cache.sources:
+            group.start_soon(ask, source)
+    (mine,) = found
     represented_by_me = [
         LegalLink(
             kind=relation.record.kind,
@@ -77,18 +96,13 @@ async def legal_overview(cache: LegalRelationCache, me: PartyId, now: dt.datetim
         )
         for relation in mine.relations
     ]
-    representing_me: list[LegalLink] = []
-    unavailable = set(mine.unavailable)
-    for source in cache.sources:
-        try:
-            records = await _about(source, me)
-        except SourceUnavailable:
-            unavailable.add(source.name)
-            continue
-        representing_me.extend(
-            LegalLink(r.kind, r.representative, r.source, now, state_of(r, now)) for r in records
-        )
-    return LegalOverview(represented_by_me, representing_me, frozenset(unavailable))
+    representing_me = [
+        LegalLink(r.kind, r.representative, r.source, now, state_of(r, now))
+        for source in cache.sources
+        for r in answers[source.name] or []
+    ]
+    unavailable = mine.unavailable | {name for name, got in answers.items() if got is None}
+    return LegalOverview(represented_by_me, representing_me, unavailable)
 
 
 async def _about(source: LegalSource, me: PartyId) -> list[LegalRelationRecord]:
