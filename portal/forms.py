@@ -40,16 +40,19 @@ class GrantForm:
     agent: str = ""
     valid_from: str = ""
     valid_until: str = ""
+    # The end date the form proposed: left as it was, it is shortened to the chosen services'
+    # maximum instead of refused (the confirmation page then shows the real period).
+    proposed_until: str = ""
     errors: dict[str, str] = field(default_factory=dict)
-    max_days: int | None = None  # set when the period is longer than the services allow
+    max_days: int | None = None  # set when the period was longer than the services allow
     last_allowed: str = ""  # the last day it could count then (dd-mm-yyyy)
 
     @classmethod
     def blank(cls, now: dt.datetime, max_days: int) -> GrantForm:
         """Today up to one year from today, shortened to ``max_days`` when that is less."""
         start = today(now)
-        until = min(default_until(start), start + dt.timedelta(days=max_days - 1))
-        return cls(valid_from=start.isoformat(), valid_until=until.isoformat())
+        until = min(default_until(start), start + dt.timedelta(days=max_days - 1)).isoformat()
+        return cls(valid_from=start.isoformat(), valid_until=until, proposed_until=until)
 
     @classmethod
     def parse(
@@ -66,6 +69,7 @@ class GrantForm:
             agent="".join(str(form.get("agent", "")).split()),
             valid_from=str(form.get("valid_from", "")).strip(),
             valid_until=str(form.get("valid_until", "")).strip(),
+            proposed_until=str(form.get("proposed_until", "")).strip(),
         )
         if not parsed.services:
             parsed.errors["services"] = "portal.error.services"
@@ -87,10 +91,13 @@ class GrantForm:
             valid_from, valid_until = parsed.period(now)
             if counted_days(valid_from, valid_until) > limit:
                 first = valid_from.astimezone(AMSTERDAM).date()
-                parsed.errors["valid_until"] = "portal.error.too_long"
-                parsed.max_days = limit
                 last = first + dt.timedelta(days=limit - 1)
-                parsed.last_allowed = last.strftime("%d-%m-%Y")
+                parsed.max_days = limit
+                if parsed.valid_until == parsed.proposed_until:
+                    parsed.valid_until = parsed.proposed_until = last.isoformat()
+                else:
+                    parsed.errors["valid_until"] = "portal.error.too_long"
+                    parsed.last_allowed = last.strftime("%d-%m-%Y")
         return parsed
 
     def dates(self) -> tuple[dt.date | None, dt.date | None]:

@@ -345,6 +345,10 @@ NL: Final[dict[str, str]] = {
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
     "portal.history.basis": "Op grond van",
+    "portal.confirm.shortened": (
+        "De einddatum is vervroegd: voor de gekozen diensten mag een machtiging hooguit {days} "
+        "dagen gelden. Kies Wijzigen voor een andere periode."
+    ),
     "portal.mandate.events": "Geschiedenis van deze machtiging",
     "portal.mandate.events_empty": "Er is nog niets met deze machtiging gebeurd.",
     "portal.mandate.what": "Wat",
@@ -784,6 +788,10 @@ EN: Final[dict[str, str]] = {
     "portal.history.who": "Who",
     "portal.history.service": "Service",
     "portal.history.basis": "On the basis of",
+    "portal.confirm.shortened": (
+        "The end date was brought forward: for the chosen services a mandate may last at most "
+        "{days} days. Choose Change for another period."
+    ),
     "portal.mandate.events": "History of this mandate",
     "portal.mandate.events_empty": "Nothing has happened with this mandate yet.",
     "portal.mandate.what": "What",

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from broker_harness import BrokerFixture
 from portal_support import csrf_of, municipal_catalogue, portal_login
-from support import Browser
+from support import Browser, parse_form
 
 from broker.assurance import Level
 from broker.cli import main
@@ -131,7 +131,8 @@ async def test_a_period_beyond_the_services_maximum_is_refused_on_the_form(
 def test_the_default_period_is_a_year_capped_by_the_maximum() -> None:
     now = dt.datetime(2026, 11, 28, 15, 0, tzinfo=dt.UTC)
     assert GrantForm.blank(now, 1826).valid_until == "2027-11-28"
-    assert GrantForm.blank(now, MAX_DAYS).valid_until == "2027-02-25"
+    capped = GrantForm.blank(now, MAX_DAYS)
+    assert capped.valid_until == capped.proposed_until == "2027-02-25"
     leap = dt.datetime(2028, 2, 29, 9, 0, tzinfo=dt.UTC)
     assert GrantForm.blank(leap, 1826).valid_until == "2029-02-28"
 
@@ -185,3 +186,36 @@ def test_services_add_takes_a_maximum_period(
     for bad in ("0", "100000"):
         assert main([*service, "--max-mandate-days", bad]) == 2
         assert "maximum mandate period" in capsys.readouterr().err
+
+
+async def test_the_proposed_end_date_is_shortened_to_the_maximum_and_said_so(
+    broker: BrokerFixture,
+) -> None:
+    ids, citizen = await _with_catalogue(broker)
+    form = await citizen.client.get("/mijn/machtigen")
+    proposed = re.search(r'name="proposed_until" value="([^"]+)"', form.text)
+    until = re.search(r'id="valid_until" name="valid_until" value="([^"]+)"', form.text)
+    assert proposed and until and proposed.group(1) == until.group(1)
+    today = dt.datetime.now(AMSTERDAM).date()
+    assert dt.date.fromisoformat(until.group(1)) > today + dt.timedelta(days=360)
+    confirm = await citizen.client.post(
+        "/mijn/machtigen",
+        data={
+            "csrf": csrf_of(form),
+            "services": ids["parking"],
+            "agent": AGENT,
+            "valid_from": today.isoformat(),
+            "valid_until": until.group(1),
+            "proposed_until": proposed.group(1),
+        },
+    )
+    assert confirm.status_code == 200
+    last = (today + dt.timedelta(days=MAX_DAYS - 1)).strftime("%d-%m-%Y")
+    assert last in confirm.text.split('id="confirm-explain"')[1].split("</p>")[0]
+    assert f"hooguit {MAX_DAYS} dagen" in confirm.text.split('id="confirm-shortened"')[1]
+    action, fields = parse_form(confirm.text)
+    done = await citizen.client.post(
+        action, data={**fields, "services": ids["parking"]}, follow_redirects=True
+    )
+    assert done.status_code == 200 and 'id="portal-notice"' in done.text
+    assert f"tot en met {last}" in done.text
