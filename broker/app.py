@@ -313,6 +313,7 @@ def _portal_mount(
         lifecycle=mandates["services"].lifecycle,
         mandate_uses=mandates["uses"],
         outbox=outbox_from_config(config.portal),
+        legal=mandates["services"].cache,
     )
     return Mount(PORTAL_PATH.rstrip("/"), app=portal.app)
 

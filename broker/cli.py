@@ -103,6 +103,7 @@ def _service_json(service: Service) -> dict[str, Any]:
         "allows_representation": service.allows_representation,
         "legal_domain": service.legal_domain,
         "representation_kinds": service.representation_kinds,
+        "max_mandate_days": service.max_mandate_days,
     }
 
 
@@ -344,6 +345,7 @@ def _services_add(args: argparse.Namespace, config: Config) -> int:
         legal_domain=args.legal_domain,
         service_id=args.service_id,
         representation_kinds=args.representation_kind,
+        max_mandate_days=args.max_mandate_days,
     )
     _print_json(_service_json(service))
     return 0
@@ -380,6 +382,13 @@ def _add_services(sub: Subparsers) -> None:
         choices=[kind.value for kind in RepresentationKind],
         help="a kind of representation the service accepts (repeatable; default: all kinds "
         "with --allows-representation)",
+    )
+    add.add_argument(
+        "--max-mandate-days",
+        type=int,
+        metavar="DAYS",
+        help="the longest a mandate for this service may count, in calendar days (default: "
+        "the global maximum)",
     )
     add.set_defaults(handler=_services_add)
 

@@ -68,12 +68,15 @@ class ServiceTerms:
     ``representation`` lists the kinds the catalogue allows for this service (empty: only the
     person themself may use it). ``legal_domain`` None means the domain is not recorded, and
     then no legal representation can be shown to cover it: refuse rather than guess.
+    ``max_mandate_days`` bounds how many calendar days a mandate for it may count (None: the
+    register's global maximum only).
     """
 
     service_id: str
     min_level: Level
     representation: frozenset[RepresentationKind] = frozenset()
     legal_domain: LegalDomain | None = None
+    max_mandate_days: int | None = None
 
     def allows(self, kind: RepresentationKind) -> bool:
         return kind in self.representation

@@ -34,6 +34,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "De machtiging mag niet zo lang geldig zijn.",
         "The mandate may not be valid for that long.",
     ),
+    "period_too_long_for_service": (
+        "Voor een van de gekozen diensten mag een machtiging niet zo lang gelden.",
+        "For one of the chosen services a mandate may not be valid for that long.",
+    ),
     "onward_needs_organisation": (
         "Alleen een organisatie kan een ketenmachtiging krijgen.",
         "Only an organisation can receive a chain mandate.",

@@ -4,7 +4,8 @@ Lifecycle (domain.md "Kinds of representation" 1): ``requested -> active`` when 
 accepts, ``requested -> rejected`` when the agent refuses, ``active|requested -> revoked`` by
 principal or agent, ``active|requested -> expired`` by time. Grant rules: the principal is
 logged in at least at every service's minimum level; every service allows representation; no
-self-mandate; a real period (until > from, not in the past, bounded); chains bounded and
+self-mandate; a real period (until > from, not in the past, bounded globally and by each
+service's own maximum); chains bounded and
 loop-free. Resolution uses ``usable_at`` and ``effective_level`` from here too, so the grant
 side and the use side cannot drift apart.
 """
@@ -19,6 +20,7 @@ from broker.assurance import Level
 from broker.identifiers import PartyId
 from mandates.catalogue import RepresentationKind, ServiceTerms
 from mandates.errors import MandateNotFound, MandateRefused
+from mandates.majority import AMSTERDAM
 from mandates.models import MandateState
 from mandates.party_ids import is_organisation
 
@@ -109,8 +111,19 @@ def check_grant(
         raise MandateRefused("invalid_period")
     if valid_until - valid_from > rules.max_duration:
         raise MandateRefused("period_too_long")
+    limits = [s.max_mandate_days for s in services if s.max_mandate_days is not None]
+    if limits and counted_days(valid_from, valid_until) > min(limits):
+        raise MandateRefused("period_too_long_for_service")
     if onward and not is_organisation(agent):
         raise MandateRefused("onward_needs_organisation")
+
+
+def counted_days(valid_from: dt.datetime, valid_until: dt.datetime) -> int:
+    """The Dutch calendar days a mandate counts on, the first and the last included (its end
+    is exclusive). Days, not hours: a period across a clock change is not an hour too long."""
+    first = valid_from.astimezone(AMSTERDAM).date()
+    last = (valid_until - dt.timedelta(microseconds=1)).astimezone(AMSTERDAM).date()
+    return (last - first).days + 1
 
 
 def check_chain(

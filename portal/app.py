@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import anyio.to_thread
 import httpx
@@ -34,21 +34,24 @@ from broker.flow.representation import masked
 from broker.identifiers import InvalidIdentifier, PartyId
 from broker.pages.i18n import translate
 from broker.pages.render import Renderer, locale_for
-from broker.register.clients import list_services
+from broker.register.clients import list_clients, list_services
 from broker.register.snapshots import ServiceInfo
 from broker.store import Store
 from mandates.catalogue import RepresentationKind
 from mandates.errors import MandateNotFound, MandateRefused
+from mandates.legal_cache import LegalRelationCache
 from mandates.lifecycle import MandateLifecycle, MandateView
 from mandates.models import MandateState
 from mandates.party_ids import is_organisation
 from mandates.reasons import texts
+from portal.catalogue import clean_query, grouped, max_days
 from portal.forms import AMSTERDAM, GrantForm
-from portal.history import uses_for
+from portal.history import events_of, uses_for
+from portal.legal import LegalOverview, legal_overview
 from portal.login import LoginFailed, PortalLogin
 from portal.organisation import ORGANISATION_PATH, OrganisationPages, chain_refusal
 from portal.outbox import ConsoleOutbox, Outbox
-from portal.session import LOGIN_COOKIE, PortalSession, PortalSessions
+from portal.session import COOKIE, LOGIN_COOKIE, PortalSession, PortalSessions
 
 log = logging.getLogger("toegang.portal")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -71,8 +74,10 @@ class Portal:
         mandate_uses: MandateUses | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         outbox: Outbox | None = None,
+        legal: LegalRelationCache | None = None,
     ) -> None:
         self.engine = engine
+        self.legal = legal
         self.outbox: Outbox = outbox or ConsoleOutbox()
         self.lifecycle = lifecycle
         self.mandate_uses = mandate_uses
@@ -100,6 +105,8 @@ class Portal:
                 Route("/machtigingen/{mandate_id}/{action}", self.confirm, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}/{action}", self.transition, methods=["POST"]),
                 Route("/gehandeld", self.history, methods=["GET"]),
+                Route("/verlengen", self.extend, methods=["GET"]),
+                Route("/toegankelijkheid", self.accessibility, methods=["GET"]),
                 Mount(ORGANISATION_PATH, app=OrganisationPages(self).app),
             ]
         )
@@ -120,6 +127,7 @@ class Portal:
             "base": self._base(request),
             "me": me,
             "csrf": me.csrf if me else "",
+            "session_ends": _clock_time(me.ends_at) if me and me.ends_at else "",
             "errors": {},
             "notice": None,
             **context,
@@ -133,6 +141,20 @@ class Portal:
 
     def _to_home(self, request: Request) -> Response:
         return RedirectResponse(self._base(request) + "/", status_code=303)
+
+    def _no_session(self, request: Request) -> Response:
+        """No session: the start page, or, when the browser's session has ended, a page that
+        says so and that nothing unconfirmed was kept (the portal keeps no drafts: a grant
+        exists only once confirmed), with the stale cookie removed."""
+        if not self.sessions.expired(request):
+            return self._to_home(request)
+        status = 200 if request.method == "GET" else 403
+        minutes = self.sessions.idle_timeout // 60
+        response = self._page(
+            request, "portal_login.html", None, status, expired=True, idle_minutes=minutes
+        )
+        self.sessions.delete_cookie(response, COOKIE)
+        return response
 
     async def _services(self) -> dict[str, ServiceInfo]:
         rows = await anyio.to_thread.run_sync(list_services, self.engine)
@@ -167,7 +189,7 @@ class Portal:
         me = await self.sessions.load(request)
         form = await request.form()
         if me is None:
-            return None, form, self._to_home(request)
+            return None, form, self._no_session(request)
         if not me.csrf_ok(form.get("csrf")):
             return me, form, self._refused(request, me, "csrf", 403)
         return me, form, None
@@ -176,6 +198,8 @@ class Portal:
     async def home(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
+            if self.sessions.expired(request):
+                return self._no_session(request)
             return self._page(request, "portal_login.html", None)
         if me.organisation:
             return RedirectResponse(self._base(request) + ORGANISATION_PATH + "/", 303)
@@ -183,10 +207,16 @@ class Portal:
         services = await self._services()
         shown = [self._view(request, v, me.person, services) for v in views]
         notice = request.query_params.get("gedaan")
+        legal = (
+            LegalOverview()
+            if self.legal is None
+            else await legal_overview(self.legal, me.person, self.clock())
+        )
         return self._page(
             request,
             "portal_overview.html",
             me,
+            legal=legal,
             given=[m for m in shown if m["role"] == "principal"],
             received=[m for m in shown if m["role"] == "agent" and m["state"] != "requested"],
             pending=[m for m in shown if m["role"] == "agent" and m["state"] == "requested"],
@@ -228,13 +258,19 @@ class Portal:
 
     # -- granting --------------------------------------------------------------------------
     async def grant_form(self, request: Request) -> Response:
+        """The form; ``?zoek=`` narrows the catalogue (a GET form, so no JavaScript)."""
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         offered = self._offered(await self._services())
-        return self._grant_page(request, me, GrantForm.blank(self.clock()), offered)
+        query, too_long = clean_query(request.query_params.get("zoek", ""))
+        form = GrantForm.blank(self.clock(), self.lifecycle.rules.max_duration.days)
+        if too_long:
+            form.errors["zoek"] = "portal.error.search_too_long"
+            return await self._grant_page(request, me, form, offered, 400, query=query)
+        return await self._grant_page(request, me, form, offered, query=query)
 
-    def _grant_page(
+    async def _grant_page(
         self,
         request: Request,
         me: PortalSession,
@@ -242,7 +278,16 @@ class Portal:
         offered: list[ServiceInfo],
         status_code: int = 200,
         refusal: str | None = None,
+        query: str = "",
     ) -> Response:
+        clients = await anyio.to_thread.run_sync(list_clients, self.engine)
+        providers = grouped(
+            offered,
+            {client.client_id: client.name for client in clients},
+            locale_for(request),
+            self.lifecycle.rules.max_duration.days,
+            "" if "zoek" in form.errors else query,
+        )
         return self._page(
             request,
             "portal_grant.html",
@@ -250,6 +295,8 @@ class Portal:
             status_code=status_code,
             form=form,
             offered=offered,
+            providers=providers,
+            query=query,
             errors=form.errors,
             refusal=refusal,
         )
@@ -262,13 +309,15 @@ class Portal:
             return me, None, [], refused
         services = await self._services()
         offered = self._offered(services)
+        global_max = self.lifecycle.rules.max_duration.days
         form = GrantForm.parse(
             {k: str(v) for k, v in raw.items()},
             [str(v) for v in raw.getlist("services")],
-            {s.service_id for s in offered},
+            {s.service_id: max_days(s, global_max) for s in offered},
+            self.clock(),
         )
         if form.errors:
-            return me, form, offered, self._grant_page(request, me, form, offered, 400)
+            return me, form, offered, await self._grant_page(request, me, form, offered, 400)
         return me, form, offered, None
 
     async def grant_check(self, request: Request) -> Response:
@@ -284,9 +333,9 @@ class Portal:
         too_high = [s for s in chosen if s.min_level > me.level]
         if too_high:
             refusal = texts("principal_level_too_low")[0 if lang == "nl" else 1]
-            return self._grant_page(request, me, form, offered, 400, refusal=refusal)
+            return await self._grant_page(request, me, form, offered, 400, refusal=refusal)
         if (no_chain := chain_refusal(form.agent_party(), chosen, lang)) is not None:
-            return self._grant_page(request, me, form, offered, 400, refusal=no_chain)
+            return await self._grant_page(request, me, form, offered, 400, refusal=no_chain)
         return self._page(
             request,
             "portal_grant_confirm.html",
@@ -304,7 +353,7 @@ class Portal:
             return refused
         assert me is not None and form is not None
         if (await request.form()).get("back"):
-            return self._grant_page(request, me, form, offered)
+            return await self._grant_page(request, me, form, offered)
         by_id = {s.service_id: s for s in offered}
         terms = [by_id[s].terms() for s in form.services]
         now = self.clock()
@@ -327,10 +376,10 @@ class Portal:
             )
         except InvalidIdentifier:
             form.errors["agent"] = "portal.error.agent_invalid"
-            return self._grant_page(request, me, form, offered, 400)
+            return await self._grant_page(request, me, form, offered, 400)
         except MandateRefused as exc:
             message = texts(exc.code or "")[0 if locale_for(request) == "nl" else 1]
-            return self._grant_page(request, me, form, offered, 400, refusal=message)
+            return await self._grant_page(request, me, form, offered, 400, refusal=message)
         await self._notify(view, [by_id[s] for s in form.services])
         return RedirectResponse(
             f"{self._base(request)}/machtigingen/{view.id}?gedaan=granted", status_code=303
@@ -374,24 +423,33 @@ class Portal:
     async def detail(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         mandate = await self._mandate(request, me)
         if mandate is None:
             return self._refused(request, me, "not_found", 404)
         notice = request.query_params.get("gedaan")
+        found = await anyio.to_thread.run_sync(
+            events_of, self.engine, mandate["id"], mandate["principal"]
+        )
+        services, lang = await self._services(), locale_for(request)
+        events = [
+            {**_audit_row(e.at, e.actor, e.service_id, services, lang), "what": e.what}
+            for e in found
+        ]
         return self._page(
             request,
             "portal_mandate.html",
             me,
             m=mandate,
             actions=_actions(mandate),
+            events=events,
             notice=notice if notice in DONE else None,
         )
 
     async def confirm(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         action = request.path_params["action"]
         mandate = await self._mandate(request, me)
         if mandate is None or action not in ACTIONS:
@@ -424,24 +482,42 @@ class Portal:
             f"{self._base(request)}/machtigingen/{view.id}?gedaan={done}", status_code=303
         )
 
+    # -- the session -----------------------------------------------------------------------
+    async def extend(self, request: Request) -> Response:
+        """Loading the session renews it; then back to the page the person was on (a path of
+        this portal only: no open redirect)."""
+        me = await self.sessions.load(request)
+        if me is None:
+            return self._no_session(request)
+        base = self._base(request)
+        back = request.query_params.get("terug", "")
+        parts = urlsplit(back)
+        safe = (
+            not parts.scheme
+            and not parts.netloc
+            and parts.path.startswith(base + "/")
+            and "\\" not in back
+            and "//" not in parts.path
+        )
+        return RedirectResponse(back if safe else base + "/", status_code=303)
+
+    async def accessibility(self, request: Request) -> Response:
+        """The portal's accessibility statement, logged in or not."""
+        me = await self.sessions.load(request)
+        minutes = self.sessions.idle_timeout // 60
+        return self._page(request, "portal_accessibility.html", me, idle_minutes=minutes)
+
     # -- who acted for me ------------------------------------------------------------------
     async def history(self, request: Request) -> Response:
         me = await self.sessions.load(request)
         if me is None:
-            return self._to_home(request)
+            return self._no_session(request)
         uses = await anyio.to_thread.run_sync(uses_for, self.engine, me.person)
         services = await self._services()
         lang = locale_for(request)
         rows = [
             {
-                "at": use.at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M"),
-                # As on the broker's "on whose behalf" page: a BSN shows its last 3 digits.
-                "actor": masked({"kind": use.actor.kind, "value": use.actor.value})
-                if use.actor is not None
-                else "",
-                "service": services[use.service_id].name(lang)
-                if use.service_id in services
-                else (use.service_id or ""),
+                **_audit_row(use.at, use.actor, use.service_id, services, lang),
                 "basis": translate(lang, "represent.basis." + use.basis_kind)
                 if use.basis_kind in {k.value for k in RepresentationKind}
                 else "",
@@ -451,6 +527,24 @@ class Portal:
         return self._page(request, "portal_history.html", me, uses=rows)
 
 
+def _audit_row(
+    at: dt.datetime,
+    actor: PartyId | None,
+    service_id: str | None,
+    services: dict[str, ServiceInfo],
+    lang: str,
+) -> dict[str, str]:
+    """When, who and which service of an audit record, as the person reads them."""
+    return {
+        "at": at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M"),
+        # As on the broker's "on whose behalf" page: a BSN shows its last 3 digits.
+        "actor": masked({"kind": actor.kind, "value": actor.value}) if actor is not None else "",
+        "service": services[service_id].name(lang)
+        if service_id in services
+        else (service_id or ""),
+    }
+
+
 def _actions(mandate: dict[str, Any]) -> list[str]:
     """What the person may do with this mandate now (the lifecycle checks again)."""
     if not mandate["live"]:
@@ -458,6 +552,10 @@ def _actions(mandate: dict[str, Any]) -> list[str]:
     if mandate["state"] == "requested" and mandate["role"] == "agent":
         return ["accept", "reject"]
     return ["revoke"]
+
+
+def _clock_time(value: dt.datetime) -> str:
+    return value.astimezone(AMSTERDAM).strftime("%H:%M")
 
 
 def _day(value: dt.datetime) -> str:

@@ -1,9 +1,10 @@
 """The grant form: parse and check what the principal typed, field by field.
 
 Only the shape is checked here (the agent a BSN passing the elfproef or a KvK number of 8
-digits, real dates, at least one service offered by the catalogue); every rule of the domain
-(level, period length, self-mandate, chains) is ``mandates.rules.check_grant``'s, reached
-through ``MandateLifecycle.grant``.
+digits, real dates, at least one service offered by the catalogue, a period within the chosen
+services' maximum, so the person gets the error on the field); every rule of the domain (level,
+period length, self-mandate, chains) is ``mandates.rules.check_grant``'s, reached through
+``MandateLifecycle.grant``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from broker.identifiers import InvalidIdentifier, PartyId, elfproef
 from mandates.party_ids import checked
+from mandates.rules import counted_days
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FIELDS = ("services", "agent", "valid_from", "valid_until")
@@ -40,27 +42,40 @@ class GrantForm:
     agent: str = ""
     valid_from: str = ""
     valid_until: str = ""
+    # The end date the form proposed: left as it was, it is shortened to the chosen services'
+    # maximum instead of refused (the confirmation page then shows the real period).
+    proposed_until: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    max_days: int | None = None  # set when the period was longer than the services allow
+    last_allowed: str = ""  # the last day it could count then (dd-mm-yyyy)
 
     @classmethod
-    def blank(cls, now: dt.datetime) -> GrantForm:
+    def blank(cls, now: dt.datetime, max_days: int) -> GrantForm:
+        """Today up to one year from today, shortened to ``max_days`` when that is less."""
         start = today(now)
-        return cls(valid_from=start.isoformat(), valid_until=default_until(start).isoformat())
+        until = min(default_until(start), start + dt.timedelta(days=max_days - 1)).isoformat()
+        return cls(valid_from=start.isoformat(), valid_until=until, proposed_until=until)
 
     @classmethod
     def parse(
-        cls, form: Mapping[str, str], services: Sequence[str], offered: set[str]
+        cls,
+        form: Mapping[str, str],
+        services: Sequence[str],
+        offered: Mapping[str, int],
+        now: dt.datetime,
     ) -> GrantForm:
-        """``services`` are the checked boxes; ``offered`` the ids the catalogue allows."""
+        """``services`` are the checked boxes; ``offered`` maps the ids the catalogue allows to
+        the most calendar days a mandate for each may count."""
         parsed = cls(
             services=[s for s in dict.fromkeys(services) if isinstance(s, str)],
             agent="".join(str(form.get("agent", "")).split()),
             valid_from=str(form.get("valid_from", "")).strip(),
             valid_until=str(form.get("valid_until", "")).strip(),
+            proposed_until=str(form.get("proposed_until", "")).strip(),
         )
         if not parsed.services:
             parsed.errors["services"] = "portal.error.services"
-        elif not set(parsed.services) <= offered:
+        elif not set(parsed.services) <= offered.keys():
             parsed.errors["services"] = "portal.error.services_unknown"
         if not parsed.agent:
             parsed.errors["agent"] = "portal.error.agent_missing"
@@ -75,6 +90,18 @@ class GrantForm:
             parsed.errors["valid_until"] = "portal.error.date"
         elif start is not None and end < start:
             parsed.errors["valid_until"] = "portal.error.until_before_from"
+        elif start is not None and "services" not in parsed.errors:
+            limit = min(offered[s] for s in parsed.services)
+            valid_from, valid_until = parsed.period(now)
+            if counted_days(valid_from, valid_until) > limit:
+                first = valid_from.astimezone(AMSTERDAM).date()
+                last = first + dt.timedelta(days=limit - 1)
+                parsed.max_days = limit
+                if parsed.valid_until == parsed.proposed_until:
+                    parsed.valid_until = parsed.proposed_until = last.isoformat()
+                else:
+                    parsed.errors["valid_until"] = "portal.error.too_long"
+                    parsed.last_allowed = last.strftime("%d-%m-%Y")
         return parsed
 
     def agent_party(self) -> PartyId | None:

@@ -1,15 +1,22 @@
 """The portal's own session: an HttpOnly, SameSite=Lax cookie naming a store record that ends
 after 15 idle minutes, with a per-session CSRF token for every POST form.
 
+Every page tells the person when the session will end (``PortalSession.ends_at``), so the
+warning needs no JavaScript; a cookie whose record is gone is an *expired* session, which the
+portal answers with its own page rather than a silent return to the start.
+
 The cookie holds a random id; the store key is its SHA-256 (a store dump hands out no live
 cookies). The person and the level come only from the verified ID token, never from a form.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
@@ -36,6 +43,7 @@ class PortalSession:
     level: Level
     csrf: str
     name: str = ""  # an organisation's name as eHerkenning gave it (shown, never trusted)
+    ends_at: dt.datetime | None = None  # when the session ends if the person does nothing
 
     @property
     def organisation(self) -> bool:
@@ -47,10 +55,18 @@ class PortalSession:
 
 
 class PortalSessions:
-    def __init__(self, store: Store, *, secure: bool, idle_timeout: int = IDLE_TIMEOUT) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        secure: bool,
+        idle_timeout: int = IDLE_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.secure = secure
         self.idle_timeout = idle_timeout
+        self.clock = clock
 
     async def load(self, conn: HTTPConnection) -> PortalSession | None:
         """The session of this browser, refreshed (idle timeout restarts), or None."""
@@ -66,7 +82,13 @@ class PortalSessions:
             Level(int(data["level"])),
             str(data["csrf"]),
             str(data.get("name", "")),
+            dt.datetime.fromtimestamp(self.clock() + self.idle_timeout, dt.UTC),
         )
+
+    def expired(self, conn: HTTPConnection) -> bool:
+        """Whether this browser had a session that ``load`` no longer finds (it idled out,
+        or the cookie is not one of ours: either way, log in again)."""
+        return bool(conn.cookies.get(COOKIE))
 
     async def start(
         self, response: Response, person: PartyId, level: Level, name: str = ""

@@ -391,6 +391,106 @@ NL: Final[dict[str, str]] = {
         "De organisatie moet de machtiging eerst accepteren door in te loggen met "
         "eHerkenning. U kunt de machtiging altijd intrekken; dat werkt meteen."
     ),
+    "portal.confirm.shortened": (
+        "De einddatum is vervroegd: voor de gekozen diensten mag een machtiging hooguit {days} "
+        "dagen gelden. Kies Wijzigen voor een andere periode."
+    ),
+    "portal.mandate.events": "Geschiedenis van deze machtiging",
+    "portal.mandate.events_empty": "Er is nog niets met deze machtiging gebeurd.",
+    "portal.mandate.what": "Wat",
+    "portal.event.granted": "Gegeven",
+    "portal.event.active": "Geaccepteerd",
+    "portal.event.rejected": "Geweigerd",
+    "portal.event.revoked": "Ingetrokken",
+    "portal.event.expired": "Verlopen",
+    "portal.event.used": "Gebruikt",
+    "portal.a11y.link": "Toegankelijkheid van Mijn machtigingen",
+    "portal.a11y.title": "Toegankelijkheidsverklaring Mijn machtigingen",
+    "portal.a11y.intro": (
+        "Wij willen dat iedereen zelf machtigingen kan regelen, ook met een beperking. Mijn "
+        "machtigingen moet voldoen aan de Europese norm EN 301 549 en aan de richtlijnen WCAG "
+        "2.2 op niveau AA."
+    ),
+    "portal.a11y.status": (
+        "Mijn machtigingen voldoet gedeeltelijk. Bij elke wijziging wordt elke pagina "
+        "automatisch getest op de regels van WCAG 2.2 niveau A en AA, in het Nederlands en in "
+        "het Engels. Automatische tests vinden maar een deel van de problemen en een onderzoek "
+        "door een deskundige is nog niet gedaan. Daarom zeggen we nog niet dat we volledig aan "
+        "de eisen voldoen."
+    ),
+    "portal.a11y.measure.noscript": (
+        "Alle pagina's werken met alleen een toetsenbord en zonder JavaScript."
+    ),
+    "portal.a11y.measure.errors": (
+        "Staat er iets niet goed in een formulier, dan ziet u bovenaan een overzicht met een "
+        "link naar elk veld dat u moet verbeteren."
+    ),
+    "portal.a11y.measure.tables": (
+        "Tabellen hebben kopjes, zodat een schermlezer ze goed voorleest."
+    ),
+    "portal.a11y.measure.session": (
+        "Op elke pagina staat hoe laat uw sessie verloopt en hoe u die verlengt. Na {minutes} "
+        "minuten zonder activiteit wordt u uitgelogd; wat u nog niet had bevestigd, wordt dan "
+        "niet bewaard."
+    ),
+    "portal.a11y.measure.language": "Alle pagina's zijn er in het Nederlands en in het Engels.",
+    "portal.a11y.limits": (
+        "Om in te loggen gaat u naar DigiD; daar geldt de toegankelijkheidsverklaring van DigiD. "
+        "Voor de inlogpagina's geldt een eigen verklaring:"
+    ),
+    "portal.a11y.broker_statement": "toegankelijkheidsverklaring van het inloggen",
+    "portal.a11y.contact": (
+        "Laat het ons weten via de organisatie die u naar Mijn machtigingen verwees. Zij geven "
+        "uw melding aan ons door."
+    ),
+    "portal.a11y.date": "Deze verklaring is opgesteld op 28 november 2026.",
+    "portal.session.ends": "Als u niets doet, verloopt uw sessie om {time} uur.",
+    "portal.session.extend": "Sessie verlengen",
+    "portal.session.next_step": "Met de volgende stap verlengt u uw sessie.",
+    "portal.session.expired.title": "Uw sessie is verlopen",
+    "portal.session.expired.explain": (
+        "U was {minutes} minuten niet actief. Om uw gegevens te beschermen bent u uitgelogd. "
+        "Wat u nog niet had bevestigd, is niet bewaard en er is niets gewijzigd. "
+        "Log opnieuw in om verder te gaan."
+    ),
+    "portal.grant.search": "Zoek een dienst",
+    "portal.grant.search_hint": "Typ (een deel van) de naam van de dienst of de organisatie.",
+    "portal.grant.search_button": "Zoeken",
+    "portal.grant.search_result": "{count} dienst(en) gevonden voor “{query}”.",
+    "portal.grant.search_clear": "Toon alle diensten",
+    "portal.grant.search_empty": "Geen diensten gevonden voor “{query}”. Probeer een ander woord.",
+    "portal.grant.max_days": "hooguit {days} dagen",
+    "portal.error.search_too_long": "Gebruik hooguit 100 tekens om te zoeken.",
+    "portal.error.too_long": (
+        "Voor de gekozen diensten mag de machtiging hooguit {days} dagen gelden: kies als "
+        "einddatum uiterlijk {last}."
+    ),
+    "portal.legal.kvk": "KvK-nummer {kvk}",
+    "portal.legal.title": "Wettelijke vertegenwoordiging",
+    "portal.legal.intro": (
+        "Wettelijke vertegenwoordiging regelt u niet hier: ze volgt uit het gezag over een kind "
+        "of uit een besluit van de rechter. Hier ziet u wat de registers erover zeggen en "
+        "wanneer wij dat hebben opgevraagd."
+    ),
+    "portal.legal.unavailable": (
+        "Wij konden niet alles controleren. Deze registers gaven nu geen antwoord; probeer het "
+        "later opnieuw:"
+    ),
+    "portal.legal.mine.caption": "Voor wie u wettelijk vertegenwoordiger bent",
+    "portal.legal.mine.empty": "Volgens de registers vertegenwoordigt u niemand.",
+    "portal.legal.me.caption": "Wie uw wettelijk vertegenwoordiger is",
+    "portal.legal.me.empty": "Volgens de registers vertegenwoordigt niemand u.",
+    "portal.legal.col.represented": "Vertegenwoordigde",
+    "portal.legal.col.representative": "Vertegenwoordiger",
+    "portal.legal.col.basis": "Op grond van",
+    "portal.legal.col.source": "Bron",
+    "portal.legal.col.retrieved": "Opgevraagd op",
+    "portal.legal.source.brp_gezag": "BRP (gezagsgegevens)",
+    "portal.legal.source.ccbr": "Curatele- en bewindregister",
+    "portal.legal.state.valid": "Geldig",
+    "portal.legal.state.blocked": "Niet automatisch: neem contact op met de gemeente",
+    "portal.legal.state.ended": "Niet (meer) geldig",
+    "portal.legal.state.of_age": "Beëindigd: meerderjarig",
     "portal.outbox.subject": "U bent gevraagd om namens iemand te handelen",
     "portal.outbox.body": (
         "Iemand heeft u gemachtigd voor: {services}, van {start} tot en met {end}. "
@@ -780,6 +880,102 @@ EN: Final[dict[str, str]] = {
         "The organisation must first accept the mandate by logging in with eHerkenning. You "
         "can always revoke the mandate; that takes effect at once."
     ),
+    "portal.confirm.shortened": (
+        "The end date was brought forward: for the chosen services a mandate may last at most "
+        "{days} days. Choose Change for another period."
+    ),
+    "portal.mandate.events": "History of this mandate",
+    "portal.mandate.events_empty": "Nothing has happened with this mandate yet.",
+    "portal.mandate.what": "What",
+    "portal.event.granted": "Granted",
+    "portal.event.active": "Accepted",
+    "portal.event.rejected": "Rejected",
+    "portal.event.revoked": "Revoked",
+    "portal.event.expired": "Expired",
+    "portal.event.used": "Used",
+    "portal.a11y.link": "Accessibility of My mandates",
+    "portal.a11y.title": "Accessibility statement My mandates",
+    "portal.a11y.intro": (
+        "We want everyone to be able to arrange mandates themselves, including people with a "
+        "disability. My mandates must meet the European standard EN 301 549 and WCAG 2.2 at "
+        "level AA."
+    ),
+    "portal.a11y.status": (
+        "My mandates partially complies. With every change, every page is tested automatically "
+        "against the WCAG 2.2 level A and AA rules, in Dutch and in English. Automated tests "
+        "find only some of the problems and an expert audit has not been done yet, so we do not "
+        "yet claim full compliance."
+    ),
+    "portal.a11y.measure.noscript": "All pages work with a keyboard only and without JavaScript.",
+    "portal.a11y.measure.errors": (
+        "If something in a form is not right, a summary at the top links to each field you need "
+        "to correct."
+    ),
+    "portal.a11y.measure.tables": (
+        "Tables have headers, so a screen reader reads them out correctly."
+    ),
+    "portal.a11y.measure.session": (
+        "Every page says when your session ends and how to extend it. After {minutes} minutes "
+        "without activity you are logged out; anything you had not confirmed is then not kept."
+    ),
+    "portal.a11y.measure.language": "All pages are available in Dutch and in English.",
+    "portal.a11y.limits": (
+        "To log in you go to DigiD; the accessibility statement of DigiD applies there. The "
+        "login pages have their own statement:"
+    ),
+    "portal.a11y.broker_statement": "accessibility statement of the login pages",
+    "portal.a11y.contact": (
+        "Please tell the organisation that sent you to My mandates. They will pass your report "
+        "on to us."
+    ),
+    "portal.a11y.date": "This statement was drawn up on 28 November 2026.",
+    "portal.session.ends": "If you do nothing, your session ends at {time}.",
+    "portal.session.extend": "Extend session",
+    "portal.session.next_step": "Your next step extends your session.",
+    "portal.session.expired.title": "Your session has ended",
+    "portal.session.expired.explain": (
+        "You were inactive for {minutes} minutes. To protect your data you have been logged out. "
+        "Nothing you had not yet confirmed was kept, and nothing was changed. Log in again to "
+        "continue."
+    ),
+    "portal.grant.search": "Search for a service",
+    "portal.grant.search_hint": "Type (part of) the name of the service or the organisation.",
+    "portal.grant.search_button": "Search",
+    "portal.grant.search_result": "{count} service(s) found for “{query}”.",
+    "portal.grant.search_clear": "Show all services",
+    "portal.grant.search_empty": "No services found for “{query}”. Try another word.",
+    "portal.grant.max_days": "at most {days} days",
+    "portal.error.search_too_long": "Use at most 100 characters to search.",
+    "portal.error.too_long": (
+        "For the chosen services the mandate may last at most {days} days: choose {last} as the "
+        "end date at the latest."
+    ),
+    "portal.legal.kvk": "KvK number {kvk}",
+    "portal.legal.title": "Legal representation",
+    "portal.legal.intro": (
+        "You do not arrange legal representation here: it follows from authority over a child or "
+        "from a court decision. Here you see what the registers say about it and when we asked "
+        "them."
+    ),
+    "portal.legal.unavailable": (
+        "We could not check everything. These registers did not answer just now; please try "
+        "again later:"
+    ),
+    "portal.legal.mine.caption": "Whom you represent",
+    "portal.legal.mine.empty": "According to the registers you do not represent anyone.",
+    "portal.legal.me.caption": "Who represents you",
+    "portal.legal.me.empty": "According to the registers nobody represents you.",
+    "portal.legal.col.represented": "Represented person",
+    "portal.legal.col.representative": "Representative",
+    "portal.legal.col.basis": "On the basis of",
+    "portal.legal.col.source": "Source",
+    "portal.legal.col.retrieved": "Retrieved on",
+    "portal.legal.source.brp_gezag": "BRP (authority data)",
+    "portal.legal.source.ccbr": "Guardianship and administration register (CCBR)",
+    "portal.legal.state.valid": "Valid",
+    "portal.legal.state.blocked": "Not automatic: please contact your municipality",
+    "portal.legal.state.ended": "Not (or no longer) valid",
+    "portal.legal.state.of_age": "Ended: came of age",
     "portal.outbox.subject": "You have been asked to act on someone's behalf",
     "portal.outbox.body": (
         "Someone has authorised you for: {services}, from {start} up to and including {end}. "

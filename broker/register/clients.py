@@ -29,8 +29,11 @@ from broker.register.models import (
 from broker.register.secret_hash import hash_secret, new_secret, verify_secret
 from broker.register.uris import check_uri, check_uris
 from mandates.catalogue import RepresentationKind
+from mandates.rules import DEFAULT_RULES
 
 CLIENT_ID_BYTES = 16  # 128 bits: unguessable, so ids cannot be enumerated
+# A service may shorten the longest mandate, never lengthen it beyond the global maximum.
+MAX_MANDATE_DAYS = DEFAULT_RULES.max_duration.days
 
 
 class HasSecretHash(Protocol):
@@ -172,11 +175,13 @@ def add_service(
     legal_domain: str | None = None,
     service_id: str | None = None,
     representation_kinds: Iterable[str] | None = None,
+    max_mandate_days: int | None = None,
 ) -> Service:
     """Add a service to a client's catalogue; ``service_id`` defaults to a random UUID.
 
     ``representation_kinds`` (``mandates.catalogue.RepresentationKind`` values) defaults to
     every kind when the service allows representation and to none otherwise.
+    ``max_mandate_days`` (None: the global maximum only) bounds a mandate for the service.
     """
     name_nl = _check_name(name_nl, "Dutch service name")
     name_en = _check_name(name_en, "English service name")
@@ -185,6 +190,8 @@ def add_service(
     if legal_domain is not None:
         _check_choice(legal_domain, LEGAL_DOMAINS, "legal domain")
     kinds = _representation_kinds(allows_representation, representation_kinds)
+    if max_mandate_days is not None and not 1 <= max_mandate_days <= MAX_MANDATE_DAYS:
+        raise RegisterError(f"the maximum mandate period must be 1 to {MAX_MANDATE_DAYS} days")
     if service_id is None:
         service_id = str(uuid.uuid4())
     else:
@@ -201,6 +208,7 @@ def add_service(
         allows_representation=allows_representation,
         legal_domain=legal_domain,
         representation_kinds=kinds,
+        max_mandate_days=max_mandate_days,
     )
     with Session(engine, expire_on_commit=False) as session:
         if session.get(Client, client_id) is None:

@@ -77,6 +77,9 @@ class Service(SQLModel, table=True):
     # mandates.catalogue.RepresentationKind values the service accepts (revision 0003); empty
     # when the service may only be used by the person themself.
     representation_kinds: list[str] = Field(default_factory=list, sa_type=JSON)
+    # The longest a voluntary mandate for this service may count, in calendar days (revision
+    # 0004); None: only the register's global maximum (mandates.rules.MandateRules).
+    max_mandate_days: int | None = None
     created_at: dt.datetime = Field(
         default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

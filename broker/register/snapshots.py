@@ -71,6 +71,7 @@ class ServiceInfo:
     allows_representation: bool
     legal_domain: str | None
     representation_kinds: tuple[str, ...] = ()
+    max_mandate_days: int | None = None
 
     def name(self, lang: str) -> str:
         return self.name_nl if lang == "nl" else self.name_en
@@ -86,6 +87,7 @@ class ServiceInfo:
             allows_representation=row.allows_representation,
             legal_domain=row.legal_domain,
             representation_kinds=tuple(row.representation_kinds or ()),
+            max_mandate_days=row.max_mandate_days,
         )
 
     def terms(self) -> ServiceTerms:
@@ -101,4 +103,5 @@ class ServiceInfo:
             min_level=self.min_level,
             representation=kinds if self.allows_representation else frozenset(),
             legal_domain=None if self.legal_domain is None else LegalDomain(self.legal_domain),
+            max_mandate_days=self.max_mandate_days,
         )

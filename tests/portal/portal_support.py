@@ -6,17 +6,77 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from typing import Any, Final
 
 import httpx
 from broker_harness import BrokerFixture
+from browser_support import artifact_path
+from playwright.sync_api import Page
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 from support import ISSUER, Browser, digid_login, parse_form
 
+from broker.assurance import Level
 from broker.identifiers import elfproef
+from broker.register.clients import add_client, add_service
 from broker.register.demo import DEMO_SERVICE_ID
 
+#: The portal promises WCAG 2.2 AA (its accessibility statement): axe runs every A/AA rule up
+#: to 2.2, not only the 2.1 set the broker's own pages are held to.
+PORTAL_AXE_OPTIONS: Final[dict[str, Any]] = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    }
+}
 NOWHERE = "https://nowhere.invalid"  # a stop_at that never matches: follow to the end
 CALLBACK = ISSUER + "/demo-sp/callback"
+
+
+def axe_check(page: Page, name: str) -> None:
+    """Screenshot ``page`` to ``test-artifacts/<name>.png``, then fail on any axe violation of
+    :data:`PORTAL_AXE_OPTIONS`."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.screenshot(path=artifact_path(f"{name}.png"), full_page=True)
+    results = Axe().run(page, options=PORTAL_AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def municipal_catalogue(engine: Engine, max_days: int) -> dict[str, str]:
+    """A second provider, "Gemeente Voorbeeld", with a service limited to ``max_days``, one
+    without its own limit, one only for the person themself and one only for a mentor; the
+    ids by short name."""
+    client, _ = add_client(
+        engine,
+        name="Gemeente Voorbeeld",
+        redirect_uris=["https://gemeente.example/cb"],
+        auth_method="client_secret_basic",
+    )
+
+    def service(nl: str, en: str, **kw: Any) -> str:
+        row = add_service(
+            engine, client.client_id, name_nl=nl, name_en=en, min_level=Level.LOW, **kw
+        )
+        return row.service_id
+
+    return {
+        "parking": service(
+            "Parkeervergunning",
+            "Parking permit",
+            allows_representation=True,
+            max_mandate_days=max_days,
+        ),
+        "tax": service("Gemeentelijke belastingen", "Municipal taxes", allows_representation=True),
+        "self": service("Paspoort aanvragen", "Passport application"),
+        "legal_only": service(
+            "Zorgdossier",
+            "Care file",
+            allows_representation=True,
+            representation_kinds=["mentorschap"],
+        ),
+    }
 
 
 class LateApp:

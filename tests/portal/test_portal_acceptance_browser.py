@@ -7,7 +7,7 @@ the citizen logs in again, sees the use under "Wie heeft namens mij gehandeld?" 
 masked) and revokes; the agent's next login for the demo service no longer offers the citizen.
 
 Citizen and agent each have their own browser context (no cookies shared). Every portal page on
-the way is checked with axe (WCAG 2.1 A/AA); screenshots go to ``test-artifacts/``.
+the way is checked with axe (WCAG 2.2 A/AA); screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from broker_harness import make_config
-from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
+from browser_support import artifact_path, launch_kwargs, serve_app
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from portal_support import LateApp, free_bsn
+from portal_support import LateApp, axe_check, free_bsn
 
 from broker.app import create_app
 from broker.store import MemoryStore
@@ -69,12 +69,7 @@ def _context(chromium: Browser) -> BrowserContext:
 
 
 def _axe(page: Page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.screenshot(path=artifact_path(f"acceptance-{name}.png"), full_page=True)
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    axe_check(page, f"acceptance-{name}")
 
 
 def _at_simulator(page: Page, bsn: str) -> None:

@@ -1,9 +1,12 @@
-"""The portal "Mijn machtigingen" in real Chromium, checked with axe (WCAG 2.1 A/AA): login
+"""The portal "Mijn machtigingen" in real Chromium, checked with axe (WCAG 2.2 A/AA): login
 through the broker and the DigiD simulator, the overview, the grant form with its error
-summary, the confirmation page, the mandate page and "Wie heeft namens mij gehandeld?"."""
+summary, the confirmation page, the mandate page and "Wie heeft namens mij gehandeld?"; then
+legal representation on the overview, the catalogue search, a period beyond a service's
+maximum, extending and losing the session, and the accessibility statement."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,16 +14,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from broker_harness import make_config
-from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
+from browser_support import launch_kwargs, serve_app
 from playwright.sync_api import Browser, Page, sync_playwright
-from portal_support import LateApp, free_bsn
+from portal_support import LateApp, axe_check, free_bsn, municipal_catalogue
 
 from broker.app import create_app
 from broker.store import MemoryStore
+from conformance.brp_gezag.families import BRAM, JAN
 
 pytestmark = pytest.mark.browser
 CITIZEN = free_bsn(1300)
 AGENT = free_bsn(1400)
+MAX_DAYS = 30
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +37,7 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Itera
             tmp_path_factory.mktemp("portal"), key_dir, TOEGANG__SERVER__PORT=str(port)
         )
         late.app = create_app(config, store=MemoryStore(), demo=True)
+        municipal_catalogue(late.app.state.broker.engine, MAX_DAYS)
         yield url
 
 
@@ -52,12 +58,7 @@ def page(chromium: Browser) -> Iterator[Page]:
 
 
 def _axe(page: Page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.screenshot(path=artifact_path(f"portal-{name}.png"), full_page=True)
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    axe_check(page, f"portal-{name}")
 
 
 def _log_in(page: Page, url: str, bsn: str) -> None:
@@ -116,3 +117,56 @@ def test_overview_and_grant_pages(page: Page, portal_url: str) -> None:
     assert page.locator("h1").inner_text() == "My mandates"
     assert page.locator("html").get_attribute("lang") == "en"
     _axe(page, "overview-en")
+
+
+def test_legal_representation_catalogue_session_and_statement(page: Page, portal_url: str) -> None:
+    _log_in(page, portal_url, JAN.bsn)
+    mine = page.locator("#legal-mine").inner_text()
+    assert BRAM.bsn in mine and "ouderlijk gezag" in mine and "BRP" in mine
+    assert page.locator("#legal-me-empty").is_visible()
+    assert "verloopt uw sessie om" in page.locator("#session-expiry").inner_text()
+    _axe(page, "overview-legal")
+
+    page.get_by_role("link", name="Iemand machtigen").first.click()
+    page.locator("#zoek").fill("onbekende dienst")
+    page.locator("#search-submit").click()
+    page.wait_for_selector("#search-empty")
+    _axe(page, "grant-search-empty")
+    page.locator("#zoek").fill("parkeer")
+    page.locator("#search-submit").click()
+    page.wait_for_selector("#search-result")
+    assert page.locator("legend", has_text="Gemeente Voorbeeld").is_visible()
+    _axe(page, "grant-search")
+
+    # Extending the session comes back to the search result.
+    page.locator("#session-extend").click()
+    page.wait_for_selector("#search-result")
+    assert page.locator("#zoek").input_value() == "parkeer"
+
+    page.get_by_label(re.compile("Parkeervergunning")).check()
+    page.locator("#agent").fill(CITIZEN)
+    today = dt.date.today()
+    page.locator("#valid_until").fill((today + dt.timedelta(days=MAX_DAYS + 10)).isoformat())
+    page.locator("#grant-next").click()
+    page.wait_for_selector("#error-summary")
+    assert f"hooguit {MAX_DAYS} dagen" in page.locator("#error-summary").inner_text()
+    assert page.locator("#valid_until").get_attribute("aria-invalid") == "true"
+    _axe(page, "grant-too-long")
+
+    page.locator("#portal-a11y-link").click()
+    page.wait_for_url(f"{portal_url}/mijn/toegankelijkheid")
+    assert "WCAG 2.2" in page.locator("main").inner_text()
+    _axe(page, "accessibility")
+    page.goto(f"{portal_url}/mijn/toegankelijkheid?lang=en")
+    assert page.locator("h1").inner_text() == "Accessibility statement My mandates"
+    _axe(page, "accessibility-en")
+
+    # The session ends (its record is gone): the next page says so, and nothing else.
+    host = urlsplit(portal_url).hostname or ""
+    page.context.add_cookies(
+        [{"name": "mijn_session", "value": "ended", "domain": host, "path": "/mijn"}]
+    )
+    page.goto(f"{portal_url}/mijn/gehandeld")
+    assert page.locator("#session-expired").is_visible()
+    assert not page.locator("#session-expiry").count()
+    _axe(page, "session-expired")

@@ -6,6 +6,7 @@ and that no party sees or changes another party's mandates (IDOR: 404)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
@@ -32,6 +33,9 @@ BUURTHUIS = "90000003"
 FIRM = "90000010"  # the simulator's intermediary, logging in for itself
 EMPLOYEE = free_bsn(2000)
 CITIZEN = free_bsn(2100)
+
+TODAY = dt.date.today().isoformat()
+NEXT_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()
 
 
 async def org_login(
@@ -73,8 +77,8 @@ async def test_company_authorises_an_intermediary_whose_employee_acts(
             "csrf": csrf_of(await bakery.client.get(f"{ORG}/machtigen")),
             "services": DEMO_SERVICE_ID,
             "agent": FIRM,
-            "valid_from": "2026-01-01",
-            "valid_until": "2099-01-01",
+            "valid_from": TODAY,
+            "valid_until": NEXT_YEAR,
         },
     )
     # The confirmation says that the firm's employees will act, after the firm accepts.
@@ -134,8 +138,8 @@ async def test_citizen_authorises_a_firm_by_kvk_number(broker: BrokerFixture) ->
 async def test_agent_field_takes_a_bsn_or_a_kvk_number(broker: BrokerFixture) -> None:
     citizen, _ = await portal_login(broker, CITIZEN)
     csrf = csrf_of(await citizen.client.get("/mijn/machtigen"))
-    form = {"csrf": csrf, "services": DEMO_SERVICE_ID, "valid_from": "2026-01-01"}
-    form["valid_until"] = "2099-01-01"
+    form = {"csrf": csrf, "services": DEMO_SERVICE_ID, "valid_from": TODAY}
+    form["valid_until"] = NEXT_YEAR
     expected = {
         "": "Vul het BSN of het KvK-nummer van de gemachtigde in.",
         "123456789": "Dit is geen geldig burgerservicenummer.",
@@ -211,8 +215,8 @@ async def test_a_service_without_chain_mandates_takes_no_organisation(
     form = {
         "csrf": csrf_of(await bakery.client.get(f"{ORG}/machtigen")),
         "services": [DEMO_SERVICE_ID, closed.service_id],
-        "valid_from": "2026-01-01",
-        "valid_until": "2099-01-01",
+        "valid_from": TODAY,
+        "valid_until": NEXT_YEAR,
     }
     refused = await bakery.client.post(f"{ORG}/machtigen", data={**form, "agent": FIRM})
     assert refused.status_code == 400
