@@ -31,8 +31,15 @@ class Store(Protocol):
 
     async def get(self, key: str) -> Json | None: ...
 
+    async def get_many(self, keys: Sequence[str]) -> list[Json | None]:
+        """``get`` of every key, in one round trip."""
+
     async def take(self, key: str) -> Json | None:
         """Return and delete atomically: at most one caller ever gets the value."""
+
+    async def add_and_take(self, add: Put, take: str) -> tuple[bool, Json | None]:
+        """``add`` then, only if that stored, ``take``; atomic, one round trip. For a one-time
+        credential (an assertion's jti) that must be fresh before a one-time grant is used up."""
 
     async def delete(self, key: str) -> None: ...
 
@@ -83,12 +90,20 @@ class MemoryStore:
         raw = self._live(key, time.monotonic())
         return None if raw is None else json.loads(raw)
 
+    async def get_many(self, keys: Sequence[str]) -> list[Json | None]:
+        return [await self.get(key) for key in keys]
+
     async def take(self, key: str) -> Json | None:
         raw = self._live(key, time.monotonic())
         if raw is None:
             return None
         del self._data[key]
         return json.loads(raw)  # type: ignore[no-any-return]
+
+    async def add_and_take(self, add: Put, take: str) -> tuple[bool, Json | None]:
+        if not await self.add(*add):
+            return False, None
+        return True, await self.take(take)
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
@@ -119,6 +134,14 @@ for i = puts + 1, #KEYS do
   redis.call('DEL', KEYS[i])
 end
 return puts
+"""
+# KEYS: the key to add, the key to take; ARGV: value and ttl of the add. SET NX, and GETDEL only
+# when the SET stored; {stored, taken value or false}.
+_ADD_AND_TAKE = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then
+  return {0, false}
+end
+return {1, redis.call('GETDEL', KEYS[2])}
 """
 CONNECT_TIMEOUT = 5.0
 
@@ -208,7 +231,10 @@ class RedisStore:
         self._connection: _Connection | None = None
         # Guards opening the connection; per event loop, as the connection itself is.
         self._connecting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
-        self._write_many_sha = hashlib.sha1(_WRITE_MANY.encode()).hexdigest()  # noqa: S324
+        self._shas = {
+            script: hashlib.sha1(script.encode()).hexdigest()  # noqa: S324 - Redis' script id
+            for script in (_WRITE_MANY, _ADD_AND_TAKE)
+        }
 
     async def _open(self) -> _Connection:
         connection = self._connection
@@ -260,9 +286,21 @@ class RedisStore:
         raw = await self._call("GET", self._prefix + key)
         return None if raw is None else json.loads(raw)
 
+    async def get_many(self, keys: Sequence[str]) -> list[Json | None]:
+        if not keys:
+            return []
+        raws = await self._call("MGET", *(self._prefix + key for key in keys))
+        return [None if raw is None else json.loads(raw) for raw in raws]
+
     async def take(self, key: str) -> Json | None:
         raw = await self._call("GETDEL", self._prefix + key)
         return None if raw is None else json.loads(raw)
+
+    async def add_and_take(self, add: Put, take: str) -> tuple[bool, Json | None]:
+        key, value, ttl = add
+        keys = [self._prefix + key, self._prefix + take]
+        stored, raw = await self._script(_ADD_AND_TAKE, keys, [_dumps(value), int(ttl)])
+        return bool(stored), None if raw is None else json.loads(raw)
 
     async def delete(self, key: str) -> None:
         await self._call("DEL", self._prefix + key)
@@ -281,12 +319,16 @@ class RedisStore:
         args: list[str | int] = [len(puts)]
         for _, value, ttl in puts:
             args += [_dumps(value), int(ttl)]
+        await self._script(_WRITE_MANY, keys, args)
+
+    async def _script(self, script: str, keys: list[str], args: list[str | int]) -> Any:
+        """EVALSHA, and EVAL once when Redis does not know the script (restart, flush)."""
         try:
-            await self._call("EVALSHA", self._write_many_sha, len(keys), *keys, *args)
+            return await self._call("EVALSHA", self._shas[script], len(keys), *keys, *args)
         except StoreUnavailable as exc:
             if "NOSCRIPT" not in str(exc):
                 raise
-            await self._call("EVAL", _WRITE_MANY, len(keys), *keys, *args)
+            return await self._call("EVAL", script, len(keys), *keys, *args)
 
     async def ping(self) -> bool:
         try:

@@ -50,7 +50,7 @@ async def test_reconnects_after_the_connection_is_lost(store: RedisStore) -> Non
 async def test_write_many_loads_its_script_when_redis_does_not_know_it(
     store: RedisStore,
 ) -> None:
-    store._write_many_sha = "0" * 40  # as after SCRIPT FLUSH or a Redis restart
+    store._shas = dict.fromkeys(store._shas, "0" * 40)  # as after SCRIPT FLUSH or a restart
     await store.write_many(puts=[("a", {"v": 1}, 60), ("b", {"v": 2}, 60)])
     assert [await store.take("a"), await store.take("b")] == [{"v": 1}, {"v": 2}]
 
@@ -63,6 +63,21 @@ async def test_unreachable_redis_is_reported() -> None:
     assert not await store.ping()
     with pytest.raises(StoreUnavailable):
         await store.get("anything")
+
+
+async def test_add_and_take_takes_only_after_a_fresh_add(store: RedisStore) -> None:
+    await store.put("code", {"n": 1}, 60)
+    assert await store.add_and_take(("jti", {}, 60), "code") == (True, {"n": 1})
+    await store.put("code", {"n": 2}, 60)
+    assert await store.add_and_take(("jti", {}, 60), "code") == (False, None)
+    assert await store.get("code") == {"n": 2}  # a replayed jti uses nothing up
+    assert await store.add_and_take(("jti2", {}, 60), "absent") == (True, None)
+
+
+async def test_get_many_in_order(store: RedisStore) -> None:
+    await store.put("a", {"v": 1}, 60)
+    assert await store.get_many(["a", "missing", "a"]) == [{"v": 1}, None, {"v": 1}]
+    assert await store.get_many([]) == []
 
 
 def test_url_must_be_redis() -> None:
