@@ -55,8 +55,13 @@ def test_bench_runs_every_phase_and_reports_json(capsys: pytest.CaptureFixture[s
             assert math.isfinite(phase[key]) and phase[key] > 0, (name, key)
         # CPU comes in clock ticks (10 ms): a tiny phase may honestly read 0.
         assert phase["broker_cpu_ms_per_request"] >= 0, name
+        assert phase["simulator_cpu_ms_per_request"] >= 0, name
+        assert phase["driver_cpu_ms_per_request"] > 0, name
         assert phase["p50_ms"] <= phase["p95_ms"] <= phase["p99_ms"], name
     assert {t["phase"] for t in report["targets"]} == {"login", "token", "discovery"}
     assert all(isinstance(t["met"], bool) for t in report["targets"])
+    bound = report["login_cpu_bound"]
+    assert bound["mean_latency_floor_ms"] >= bound["broker_part_of_floor_ms"] >= 0
+    assert 0 <= bound["broker_share"] <= 1
     # The bench deletes what the broker stored under its own key prefix.
     assert _bench_keys() <= before

@@ -23,12 +23,12 @@ from starlette.routing import Route
 from broker.assurance import Level
 from broker.errors import BrokerError, LevelTooLow, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, LoginRequest, Transaction, new_id
-from broker.flow.session import BrokerSession, SessionManager, binding_of
+from broker.flow.session import BrokerSession, SessionManager, binding_of, session_key
 from broker.level_policy import satisfies
 from broker.means.base import LoginMeans
 from broker.pages.i18n import translate
 from broker.pages.render import Renderer, locale_for
-from broker.store import Store
+from broker.store import Put, Store
 
 if TYPE_CHECKING:
     from broker.flow.representation import RepresentationStep
@@ -51,9 +51,16 @@ class Front(Protocol):
     """A protocol front toward service providers (OIDC now, SAML later)."""
 
     async def finish(
-        self, request: Request, transaction: Transaction, session_id: str, session: BrokerSession
+        self,
+        request: Request,
+        transaction: Transaction,
+        session_id: str,
+        session: BrokerSession,
+        writes: list[Put],
     ) -> Response:
-        """Answer the service provider with the authentication in ``transaction``."""
+        """Answer the service provider with the authentication in ``transaction``. Records to
+        store go into ``writes``: the flow stores them with the session, in one round trip,
+        before the answer is sent."""
 
     async def fail(
         self, request: Request, transaction: Transaction, error: BrokerError
@@ -197,16 +204,19 @@ class Flow:
 
     # -- FlowControl ------------------------------------------------------------------------
     async def load(self, request: Request, transaction_id: str) -> Transaction:
-        data = await self.store.get("tx:" + transaction_id) if transaction_id else None
+        session_id = self.sessions.session_id(request)
+        if not transaction_id or session_id is None:
+            raise TransactionNotFound()
+        binding = binding_of(session_id)
+        # The session record comes along: finishing the login needs it (``finish_as``).
+        data, session = await self.store.get_many(["tx:" + transaction_id, session_key(binding)])
         if data is None:
             raise TransactionNotFound()
         transaction = Transaction.from_json(data)
-        session_id = self.sessions.session_id(request)
-        if session_id is None or not hmac.compare_digest(
-            binding_of(session_id), transaction.browser_binding
-        ):
+        if not hmac.compare_digest(binding, transaction.browser_binding):
             # Another browser: the transaction id leaked or was planted (login CSRF).
             raise TransactionNotFound()
+        transaction.session_record = (binding, session)
         return transaction
 
     def _remaining(self, transaction: Transaction) -> int:
@@ -255,7 +265,11 @@ class Flow:
         session_id = self.sessions.session_id(request)
         if session_id is None:
             raise TransactionNotFound()
-        session = await self.sessions.load(session_id) or BrokerSession()
+        read = transaction.session_record
+        if read is not None and read[0] == binding_of(session_id):
+            session = self.sessions.from_record(read[1]) or BrokerSession()
+        else:
+            session = await self.sessions.load(session_id) or BrokerSession()
         if session.authentication is not None and (
             session.authentication.subject_kind != authentication.subject_kind
             or session.authentication.subject != authentication.subject
@@ -273,10 +287,12 @@ class Flow:
     ) -> Response:
         front = self.fronts[transaction.request.protocol]
         session = session or BrokerSession(authentication=transaction.authentication)
-        response = await front.finish(request, transaction, session_id, session)
-        # Session and end of the transaction in one store round trip.
+        writes: list[Put] = []
+        response = await front.finish(request, transaction, session_id, session, writes)
+        # The front's records, the session and the end of the transaction: one round trip.
         await self.store.write_many(
-            puts=[self.sessions.record(session_id, session)], deletes=["tx:" + transaction.id]
+            puts=[*writes, self.sessions.record(session_id, session)],
+            deletes=["tx:" + transaction.id],
         )
         return response
 

@@ -99,6 +99,11 @@ class Transaction:
     # How often this object was stored in this request (not stored itself): lets the flow skip
     # a write the login means already made.
     revision: int = field(default=0, compare=False, repr=False)
+    # The browser's session record as read with the transaction (binding, record or None), not
+    # stored itself: finishing the login needs it, and reading both at once is one round trip.
+    session_record: tuple[str, dict[str, Any] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -24,6 +24,10 @@ def binding_of(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
+def session_key(binding: str) -> str:
+    return "session:" + binding
+
+
 @dataclass
 class BrokerSession:
     """What the broker remembers of a browser between logins (for SSO, prompt and logout)."""
@@ -88,12 +92,19 @@ class SessionManager:
     async def load(self, session_id: str | None) -> BrokerSession | None:
         if not session_id:
             return None
-        data = await self.store.get("session:" + binding_of(session_id))
+        data = await self.store.get(session_key(binding_of(session_id)))
+        session = self.from_record(data)
+        if data is not None and session is None:
+            await self.end(session_id)  # idle too long: must not be found again
+        return session
+
+    def from_record(self, data: dict[str, Any] | None) -> BrokerSession | None:
+        """The session in a stored record; None when there is none or it has been idle too long
+        (the caller then starts a new one, which replaces the record)."""
         if data is None:
             return None
         session = BrokerSession.from_json(data)
         if int(time.time()) - session.last_seen > self.idle_timeout:
-            await self.end(session_id)
             return None
         return session
 
@@ -104,8 +115,8 @@ class SessionManager:
         """What ``save`` writes, for a caller that writes it together with other records
         (``Store.write_many``); marks the session as used now, as ``save`` does."""
         session.last_seen = int(time.time())
-        return "session:" + binding_of(session_id), session.to_json(), self.idle_timeout
+        return session_key(binding_of(session_id)), session.to_json(), self.idle_timeout
 
     async def end(self, session_id: str) -> BrokerSession | None:
-        data = await self.store.take("session:" + binding_of(session_id))
+        data = await self.store.take(session_key(binding_of(session_id)))
         return BrokerSession.from_json(data) if data else None

@@ -269,6 +269,18 @@ async def test_client_assertion_cannot_be_replayed(
         broker, client_id, key, code, request.verifier, client_assertion=assertion
     )
     assert replay.status_code == 401
+    # The refused replay used nothing up: the code still works with a fresh assertion.
+    fresh = await _token(broker, client_id, key, code, request.verifier)
+    assert fresh.status_code == 200, fresh.text
+
+
+async def test_token_request_size_and_parameter_count_are_bounded(broker: BrokerFixture) -> None:
+    client = broker.browser().client
+    many = await client.post("/token", data={f"p{i}": "x" for i in range(60)})
+    large = await client.post("/token", data={"grant_type": "x" * (65 * 1024)})
+    for response in (many, large):
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "invalid_request"
 
 
 async def test_client_secret_basic_only_for_clients_registered_so(broker: BrokerFixture) -> None:

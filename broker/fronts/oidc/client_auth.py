@@ -22,7 +22,7 @@ from broker.fronts.oidc.client_keys import ClientKeyError, ClientKeys
 from broker.fronts.oidc.errors import OAuthError
 from broker.register.cache import ClientCache, ClientInfo
 from broker.register.clients import verify_client_secret
-from broker.store import Store
+from broker.store import Put, Store
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 MAX_ASSERTION_LIFETIME = 600
@@ -30,6 +30,10 @@ MAX_ASSERTION_LIFETIME = 600
 
 def _invalid(description: str) -> OAuthError:
     return OAuthError("invalid_client", description, status=401)
+
+
+def assertion_reused() -> OAuthError:
+    return _invalid("client_assertion was already used")
 
 
 def _segment(value: str) -> dict[str, Any]:
@@ -65,6 +69,15 @@ class ClientAuthenticator:
         self.audiences = [issuer, token_endpoint]
 
     async def authenticate(self, request: Request, form: FormData) -> ClientInfo:
+        client, once = await self.identify(request, form)
+        if once is not None and not await self.store.add(*once):
+            raise assertion_reused()
+        return client
+
+    async def identify(self, request: Request, form: FormData) -> tuple[ClientInfo, Put | None]:
+        """The authenticated client and, for ``private_key_jwt``, the record of the assertion's
+        ``jti`` that the caller must still add (``Store.add``; ``assertion_reused()`` when it
+        exists): the token endpoint adds it in the round trip that takes the code."""
         basic = request.headers.get("authorization", "")
         has_basic = basic[:6].lower() == "basic "
         has_assertion = "client_assertion" in form or "client_assertion_type" in form
@@ -75,7 +88,7 @@ class ClientAuthenticator:
         if has_assertion:
             return await self._private_key_jwt(form)
         if has_basic:
-            return await self._secret_basic(basic[6:].strip(), form)
+            return await self._secret_basic(basic[6:].strip(), form), None
         raise _invalid("client authentication is required")
 
     async def _secret_basic(self, credentials: str, form: FormData) -> ClientInfo:
@@ -95,7 +108,7 @@ class ClientAuthenticator:
             raise _invalid("client_id does not match the authenticated client")
         return client
 
-    async def _private_key_jwt(self, form: FormData) -> ClientInfo:
+    async def _private_key_jwt(self, form: FormData) -> tuple[ClientInfo, Put]:
         if form.get("client_assertion_type") != ASSERTION_TYPE:
             raise _invalid("client_assertion_type must be " + ASSERTION_TYPE)
         assertion = form.get("client_assertion")
@@ -132,6 +145,4 @@ class ClientAuthenticator:
             raise _invalid("client_assertion aud must name only this server")
         # RFC 7523 §3 (7): a jti may be used once; remember it until the assertion expires.
         ttl = max(claims["exp"] - now + 30, 1)
-        if not await self.store.add(f"assertion-jti:{client_id}:{claims['jti']}", {}, ttl):
-            raise _invalid("client_assertion was already used")
-        return client
+        return client, (f"assertion-jti:{client_id}:{claims['jti']}", {}, ttl)

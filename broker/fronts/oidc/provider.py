@@ -11,10 +11,11 @@ import logging
 import re
 import time
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import jwt
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -27,7 +28,7 @@ from broker.flow.model import LoginRequest, Transaction, new_id
 from broker.flow.representation import representation_mode
 from broker.flow.session import BrokerSession, binding_of
 from broker.fronts.oidc import authorization_request as authz
-from broker.fronts.oidc.client_auth import ClientAuthenticator
+from broker.fronts.oidc.client_auth import ClientAuthenticator, assertion_reused
 from broker.fronts.oidc.discovery import metadata
 from broker.fronts.oidc.errors import OAuthError
 from broker.fronts.oidc.represents import act_claim, represents_claim
@@ -36,11 +37,12 @@ from broker.fronts.oidc.subject import subject_for
 from broker.fronts.oidc.tokens import ACCESS_TOKEN_TYPE, TokenSigner
 from broker.pages.render import Renderer
 from broker.register.cache import ClientCache, ClientInfo
-from broker.store import Store
+from broker.store import Put, Store
 
 log = logging.getLogger("toegang.oidc")
 VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 §4.1
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+MAX_TOKEN_REQUEST = 64 * 1024  # bytes; a token request with a client assertion is about 1 KiB
 
 
 def _sector(client: ClientInfo) -> str:
@@ -50,6 +52,21 @@ def _sector(client: ClientInfo) -> str:
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+async def _token_form(request: Request) -> FormData:
+    """The urlencoded body in one ``parse_qsl`` call, decoded as Starlette's form parser does
+    (percent-escapes as UTF-8): its streaming parser costs twice as much for a small body."""
+    body = await request.body()
+    if len(body) > MAX_TOKEN_REQUEST:
+        raise OAuthError("invalid_request", "the request body is too large")
+    try:
+        fields: list[tuple[str, str | UploadFile]] = [
+            *parse_qsl(body.decode("latin-1"), keep_blank_values=True, max_num_fields=50)
+        ]
+    except ValueError:
+        raise OAuthError("invalid_request", "too many parameters") from None
+    return FormData(fields)
 
 
 def _add_query(url: str, params: dict[str, str]) -> str:
@@ -238,7 +255,12 @@ class OidcProvider:
 
     # -- Front: answers from the flow -------------------------------------------------------
     async def finish(
-        self, request: Request, transaction: Transaction, session_id: str, session: BrokerSession
+        self,
+        request: Request,
+        transaction: Transaction,
+        session_id: str,
+        session: BrokerSession,
+        writes: list[Put],
     ) -> Response:
         login = transaction.request
         auth = transaction.authentication
@@ -247,22 +269,24 @@ class OidcProvider:
         sid = session.clients.get(login.client_id) or new_id(16)
         session.clients[login.client_id] = sid
         code = new_id(32)
-        await self.store.put(
-            "code:" + _hash(code),
-            {
-                "client_id": login.client_id,
-                "redirect_uri": params["redirect_uri"],
-                "nonce": params["nonce"],
-                "code_challenge": params["code_challenge"],
-                "scope": params["scope"],
-                "claims": params.get("claims") or {},
-                "service_id": login.service_id,
-                "authentication": auth.to_json(),
-                "representation": transaction.means_state.get("representation"),
-                "sid": sid,
-                "exp": int(time.time()) + self.code_lifetime,
-            },
-            self.code_lifetime,
+        writes.append(
+            (
+                "code:" + _hash(code),
+                {
+                    "client_id": login.client_id,
+                    "redirect_uri": params["redirect_uri"],
+                    "nonce": params["nonce"],
+                    "code_challenge": params["code_challenge"],
+                    "scope": params["scope"],
+                    "claims": params.get("claims") or {},
+                    "service_id": login.service_id,
+                    "authentication": auth.to_json(),
+                    "representation": transaction.means_state.get("representation"),
+                    "sid": sid,
+                    "exp": int(time.time()) + self.code_lifetime,
+                },
+                self.code_lifetime,
+            )
         )
         mandate_ids = transaction.means_state.get("mandate_ids")
         if mandate_ids and self.mandate_uses is not None and session.authentication is not None:
@@ -298,18 +322,23 @@ class OidcProvider:
             "application/x-www-form-urlencoded"
         ):
             raise OAuthError("invalid_request", "use application/x-www-form-urlencoded")
-        form = await request.form()
+        form = await _token_form(request)
         keys = [k for k, _ in form.multi_items()]
         if len(keys) != len(set(keys)):
             raise OAuthError("invalid_request", "a parameter was sent more than once")
-        client = await self.authenticator.authenticate(request, form)
+        client, once = await self.authenticator.identify(request, form)
         if form.get("grant_type") != "authorization_code":
             raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
         code = form.get("code")
         if not isinstance(code, str) or not code:
             raise OAuthError("invalid_request", "code is required")
         code_key = _hash(code)
-        grant = await self.store.take("code:" + code_key)
+        if once is None:
+            grant = await self.store.take("code:" + code_key)
+        else:  # the assertion's jti must be fresh before the code is used up
+            fresh, grant = await self.store.add_and_take(once, "code:" + code_key)
+            if not fresh:
+                raise assertion_reused()
         if grant is None:
             await self._revoke_after_reuse(code_key)
             raise OAuthError("invalid_grant", "the code is invalid, expired or already used")

@@ -1,34 +1,66 @@
 """Signing of ID tokens, access tokens, signed userinfo and logout tokens.
 
-Keys come from the KeyRing loaded once at start-up; PyJWT signs with the prepared key objects,
-so a token costs one signature and no key parsing.
+Keys come from the KeyRing loaded once at start-up. Tokens are compact JWS (RFC 7515 §7.1)
+built here with the prepared key objects and a header encoded once per key, algorithm and type:
+for the three algorithms the broker signs with, PyJWT's generic encoder costs more than the EC
+signature itself (verification stays with PyJWT).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from broker.flow.model import new_id
-from broker.keys import KeyRing
+from broker.keys import Key, KeyRing
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - RFC 9068 §2.1
 LOGOUT_TOKEN_TYPE = "logout+jwt"  # noqa: S105 - OIDC Back-Channel Logout §2.4
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
+# RFC 7518 §3.5: PS256 uses MGF1 with SHA-256 and a salt as long as the hash.
+_PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _signature(key: Key, alg: str, signing_input: bytes) -> bytes:
+    """RFC 7518 §3.3, §3.4, §3.5; ES256 as the raw 64-byte R || S, not DER."""
+    private = key.private_key
+    if isinstance(private, ec.EllipticCurvePrivateKey) and alg == "ES256":
+        r, s = decode_dss_signature(private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    if isinstance(private, rsa.RSAPrivateKey) and alg in ("RS256", "PS256"):
+        pad = padding.PKCS1v15() if alg == "RS256" else _PSS
+        return private.sign(signing_input, pad, hashes.SHA256())
+    raise ValueError(f"key {key.kid} cannot sign {alg}")
+
+
 class TokenSigner:
     def __init__(self, keys: KeyRing, issuer: str) -> None:
         self.keys = keys
         self.issuer = issuer
+        self._headers: dict[tuple[str, str, str], str] = {}
 
     def sign(self, claims: dict[str, Any], alg: str, typ: str = "JWT") -> str:
         key = self.keys.signing_key(alg)
-        return jwt.encode(
-            claims, key.private_key, algorithm=alg, headers={"kid": key.kid, "typ": typ}
-        )
+        header = self._headers.get((key.kid, alg, typ))
+        if header is None:
+            header = _b64(json.dumps({"alg": alg, "kid": key.kid, "typ": typ}).encode())
+            self._headers[(key.kid, alg, typ)] = header
+        body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+        signing_input = f"{header}.{body}"
+        return f"{signing_input}.{_b64(_signature(key, alg, signing_input.encode('ascii')))}"
 
     def id_token(self, claims: dict[str, Any], alg: str, lifetime: int) -> str:
         now = int(time.time())
