@@ -66,7 +66,12 @@ def create_app(
     store: Store | None = None,
     demo: bool = False,
 ) -> Starlette:
-    """Build the broker. ``http`` (outgoing calls) and ``store`` can be injected by tests."""
+    """Build the broker. ``http`` (outgoing calls) and ``store`` can be injected by tests.
+
+    An injected ``http`` also carries the SAML back-channel calls (tests route them in-process);
+    otherwise each SAML means resolves artifacts with its own kept-alive client.
+    """
+    soap_http = http
     keys = KeyRing.load(config.keys.directory)
     engine = create_engine_for(config.database.url)
     migrate(engine)
@@ -87,7 +92,7 @@ def create_app(
     means: dict[str, LoginMeans] = {}
     mounts: list[BaseRoute] = []
     form_targets: list[str] = []
-    for built, built_mounts in _build_means(config, keys, store, http):
+    for built, built_mounts in _build_means(config, keys, store, http, soap_http):
         means[built.name] = built
         mounts.extend(built_mounts)
         # The chooser's POST redirects to the means' upstream: CSP form-action must allow it.
@@ -179,6 +184,9 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        for login_means in means.values():
+            if (close := getattr(login_means, "aclose", None)) is not None:
+                await close()
         await http.aclose()
         await store.close()
         engine.dispose()
@@ -194,16 +202,21 @@ def create_app(
 
 
 def _build_means(
-    config: Config, keys: KeyRing, store: Store, http: httpx.AsyncClient
+    config: Config,
+    keys: KeyRing,
+    store: Store,
+    http: httpx.AsyncClient,
+    soap_http: httpx.AsyncClient | None,
 ) -> list[tuple[Any, list[BaseRoute]]]:
-    """Every enabled login means, in the order the chooser shows them."""
+    """Every enabled login means, in the order the chooser shows them; ``soap_http`` carries
+    the SAML artifact resolution when given (else the means' own client does)."""
     built: list[tuple[Any, list[BaseRoute]]] = []
     if config.digid.enabled:
-        built.append(build_digid(config, keys, store, http))
+        built.append(build_digid(config, keys, store, soap_http))
     if config.eherkenning.enabled:
         built.append(
             build_eherkenning(
-                config.eherkenning, config.issuer, keys, store, http, config.keys.directory
+                config.eherkenning, config.issuer, keys, store, soap_http, config.keys.directory
             )
         )
     if config.eidas.enabled:

@@ -16,7 +16,7 @@ SIMULATOR_PATH = "/sim/digid"
 
 
 def build_digid(
-    config: Config, keys: KeyRing, store: Store, http: httpx.AsyncClient
+    config: Config, keys: KeyRing, store: Store, http: httpx.AsyncClient | None
 ) -> tuple[DigidMeans, list[BaseRoute]]:
     """The DigiD means; with ``digid.simulator`` also the simulator, mounted in this app."""
     issuer = config.issuer

@@ -26,7 +26,7 @@ def build_eherkenning(
     issuer: str,
     keys: KeyRing,
     store: Store,
-    http: httpx.AsyncClient,
+    http: httpx.AsyncClient | None,
     keys_dir: Path,
 ) -> tuple[EherkenningMeans, list[BaseRoute]]:
     """The means; with ``config.simulator`` also the simulator's Mount. The broker's SAML SP key
