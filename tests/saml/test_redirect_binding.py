@@ -8,8 +8,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from broker.saml.redirect import (
+    _encode_base64,
     build_redirect_url,
     deflate_encode,
     inflate_decode,
@@ -110,3 +113,9 @@ def test_truncated_deflate_refused() -> None:
     encoded = base64.b64decode(deflate_encode(XML * 20))
     with pytest.raises(SamlError):
         inflate_decode(base64.b64encode(encoded[:-5]).decode())
+
+
+@given(st.binary(max_size=600))
+def test_base64_escaping_matches_full_percent_encoding(data: bytes) -> None:
+    text = base64.b64encode(data).decode("ascii")
+    assert _encode_base64(text) == quote(text, safe="")
