@@ -409,3 +409,22 @@ async def test_hot_path_survives_a_dropped_connection(resolver: Resolver, engine
     with Session(engine) as session:
         rows = session.exec(select(AuditRecord)).all()
     assert sum(r.action == "representation.decided" for r in rows) == 2
+
+
+async def test_only_resolution_records_skip_the_wal_flush(
+    resolver: Resolver, lifecycle: MandateLifecycle, engine: Engine
+) -> None:
+    """Resolution audit rows commit asynchronously (mandates.hot_engine); mandate changes
+    keep the server's synchronous commit. Both are in the table once their call returns."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the separate hot pool exists on PostgreSQL only")
+    active(lifecycle)
+    assert (await resolver.decide(A, Level.HIGH, TAX, P, T0)).allowed
+    show = "SELECT current_setting('synchronous_commit')"
+    with hot_engine(engine).connect() as conn:
+        assert conn.exec_driver_sql(show).scalar_one() == "off"
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(show).scalar_one() == "on"
+    with Session(engine) as session:
+        actions = [r.action for r in session.exec(select(AuditRecord)).all()]
+    assert "representation.decided" in actions and "mandate.granted" in actions
