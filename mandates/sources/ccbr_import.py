@@ -216,14 +216,9 @@ def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportRe
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
     if postgres:
         # A batch is small next to the register: look every row up by index instead of
-        # hashing the whole parties / legal_relations tables once per statement. JIT
-        # compiling these plans costs more than running them (≈ 0.5 s a batch); the
-        # de-duplicating sort fits in memory instead of spilling to disk.
-        conn.exec_driver_sql(
-            "SELECT set_config('enable_hashjoin', 'off', true), "
-            "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true), "
-            "set_config('work_mem', '64MB', true)"
-        )
+        # hashing the whole parties / legal_relations tables once per statement.
+        conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+        conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
     conn.execute(
         text(
             "INSERT INTO parties (kind, value) SELECT kind, value FROM ("
