@@ -155,14 +155,13 @@ class RepresentationStep:
             PartyId(auth.subject_kind, auth.subject), auth.level, terms, self.clock()
         )
         offered = [o for o in options if not (mode == "required" and o.kind == SELF)]
-        if (
-            mode != "required"
-            and len(offered) == 1
-            and not options.unavailable
-            and not options.not_applicable
-        ):
-            return None  # only "for myself" and nothing to explain: no page
-        if transaction.request.protocol_params.get("prompt_none"):
+        silent = bool(transaction.request.protocol_params.get("prompt_none"))
+        only_self = mode != "required" and len(offered) == 1 and not options.unavailable
+        if only_self and (silent or not options.not_applicable):
+            # Nothing to choose: no page, unless there is something to explain and the client
+            # allows a page (the explanation never blocks a silent login).
+            return None
+        if silent:
             return await self._flow.fail(
                 request,
                 transaction,

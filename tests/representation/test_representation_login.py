@@ -18,6 +18,7 @@ from representation_support import (
     SANNE,
     WIM,
     add_rp,
+    authorize_url,
     choose,
     free_bsn,
     grant,
@@ -132,6 +133,11 @@ async def test_bewindvoerder_not_offered_for_personal_service(broker: BrokerFixt
     back = await choose(browser, page, options(page)["Voor mijzelf"])
     claims, _ = await redeem(broker, browser, rp, request, back)
     assert claims["sub"] == INGRID and "represents" not in claims
+
+    # With the session, a silent login (prompt=none) is not held up by the explanation.
+    url, _ = authorize_url(rp, prompt="none")
+    silent = await browser.client.get(url)
+    assert silent.status_code in (302, 303) and "code=" in silent.headers["location"]
 
     required = broker.browser()
     page, _ = await login(required, rp, INGRID, REPRESENT_REQUIRED)
