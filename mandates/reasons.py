@@ -118,6 +118,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Deze persoon is 18 jaar of ouder; het gezag is geëindigd.",
         "This person is 18 or older; parental authority has ended.",
     ),
+    "service_not_in_mandate": (
+        "Uw machtiging geldt niet voor deze dienst.",
+        "Your mandate does not cover this service.",
+    ),
     "domain_not_covered": (
         "Uw vertegenwoordiging geldt niet voor het soort zaken van deze dienst.",
         "Your representation does not cover the kind of matters this service deals with.",

@@ -20,7 +20,7 @@ parties, reads the mandate tables and asks ``LegalRelationCache``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -40,7 +40,7 @@ from mandates.catalogue import (
     ServiceTerms,
 )
 from mandates.hot_engine import hot_engine, retry_stale
-from mandates.legal_cache import CachedRelation, LegalRelationCache
+from mandates.legal_cache import CachedAnswer, CachedRelation, LegalRelationCache
 from mandates.majority import is_minor
 from mandates.models import AuditRecord, Mandate, MandateService, MandateState, Party
 from mandates.party_ids import checked, is_organisation
@@ -58,8 +58,22 @@ _DENIAL_RANK = {
     "minor_came_of_age": 4,
     "no_automatic_representation": 5,
     "service_not_representable": 6,
-    "no_basis": 7,
+    "service_not_in_mandate": 7,
+    "no_basis": 8,
 }
+# Refusals ``options`` lists as "exists, but not for this service": the basis is in force, it
+# just does not reach this service (or not at this level). Relations outside their validity
+# dates (``no_basis``) are history, not shown.
+_NOT_APPLICABLE = frozenset(
+    {
+        "mandate_level_too_low",
+        "domain_not_covered",
+        "minor_came_of_age",
+        "no_automatic_representation",
+        "service_not_representable",
+        "service_not_in_mandate",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +101,23 @@ class Option:
     step_up_to: Level | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """A party the actor does represent, but not for this service (``code`` in
+    ``mandates.reasons``): shown so a bewindvoerder at a care service learns why the ward is
+    not a choice, instead of the ward silently missing."""
+
+    party: PartyId
+    kind: str
+    code: str
+
+
 class OptionList(list[Option]):
     """Options, plus the sources that could not be asked (the page can say "we could not
-    check your children right now")."""
+    check your children right now") and the relations that do not apply to this service."""
 
     unavailable: frozenset[str] = frozenset()
+    not_applicable: tuple[NotApplicable, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,18 +176,18 @@ _PATH_COLUMNS = (
 )
 
 
-def _path_query(first: bool, onward_only: bool) -> Select[Any]:
-    query = (
-        select(*_PATH_COLUMNS)
-        .select_from(_M)
-        .join(
+def _path_query(first: bool, onward_only: bool, any_service: bool = False) -> Select[Any]:
+    query = select(*_PATH_COLUMNS).select_from(_M)
+    if not any_service:
+        query = query.join(
             _WANTED,
             and_(
                 _WANTED.c.mandate_id == _M.c.id,
                 _WANTED.c.service_id == bindparam("service_id"),
             ),
         )
-        .join(_PRINCIPAL, _PRINCIPAL.c.id == _M.c.principal_id)
+    query = (
+        query.join(_PRINCIPAL, _PRINCIPAL.c.id == _M.c.principal_id)
         .join(_LISTED, _LISTED.c.mandate_id == _M.c.id)
         .where(
             _M.c.state == MandateState.ACTIVE.value,
@@ -183,6 +209,9 @@ def _path_query(first: bool, onward_only: bool) -> Select[Any]:
 
 
 _FIRST_HOP = _path_query(first=True, onward_only=False)
+# For ``options``: the actor's own mandates whatever they list, so the page can say which do
+# not cover this service (same index, no extra round trip).
+_FIRST_HOP_ANY = _path_query(first=True, onward_only=False, any_service=True)
 _NEXT_HOP = _path_query(first=False, onward_only=True)
 
 
@@ -196,13 +225,6 @@ class _Verdict:
     @property
     def allowed(self) -> bool:
         return self.code in ("mandate_valid", "legal_valid")
-
-
-@dataclass
-class _Candidates:
-    paths: list[list[_Link]] = field(default_factory=list)  # agent side first
-    relations: list[CachedRelation] = field(default_factory=list)
-    unavailable: frozenset[str] = frozenset()
 
 
 class Resolver:
@@ -234,17 +256,33 @@ class Resolver:
     ) -> OptionList:
         """Self first, then persons by mandate, children, persons under curatele/bewind/
         mentorschap, then organisations. Only choices ``decide`` would allow (possibly after
-        a step-up) are listed."""
+        a step-up) are listed; bases that exist but do not reach this service go to
+        ``not_applicable`` with their reason (legal kinds the service does not allow at all
+        are not asked for, so they are not among them)."""
         now = now.astimezone(dt.UTC)
-        found = await self._candidates(actor, service, None, now)
+        paths = await anyio.to_thread.run_sync(
+            retry_stale, self._walk_once, actor, service.service_id, now, True
+        )
+        found = await self._legal(actor, service, now)
         self_verdict = _judge_self(achieved_level, service)
         result = OptionList([Option(actor, SELF, step_up_to=self_verdict.step_up_to)])
         result.unavailable = found.unavailable
         by_mandate: list[Option] = []
         seen: set[tuple[PartyId, str]] = set()
-        for path in found.paths:
+        refused: dict[tuple[PartyId, str], NotApplicable] = {}
+
+        def refuse(key: tuple[PartyId, str], entry: NotApplicable) -> None:
+            # Several bases for one party: keep the most useful reason.
+            known = refused.get(key)
+            if known is None or _DENIAL_RANK[entry.code] < _DENIAL_RANK[known.code]:
+                refused[key] = entry
+
+        for path in paths:
             verdict = _judge_path(path, achieved_level, service)
             principal = path[-1].principal
+            if verdict.code in _NOT_APPLICABLE:
+                kind = _path_kind(path).value
+                refuse((principal, "mandate"), NotApplicable(principal, kind, verdict.code))
             if verdict.basis is None or (principal, "mandate") in seen:
                 continue
             if verdict.allowed or verdict.code == "step_up":
@@ -256,11 +294,18 @@ class Resolver:
         for relation in found.relations:
             verdict = _judge_relation(relation, achieved_level, service, now)
             party = relation.record.represented
+            if verdict.code in _NOT_APPLICABLE:
+                kind = relation.record.kind.value
+                refuse((party, "legal"), NotApplicable(party, kind, verdict.code))
             if verdict.basis is None or (party, "legal") in seen:
                 continue
             if verdict.allowed or verdict.code == "step_up":
                 seen.add((party, "legal"))
                 legal.append(Option(party, verdict.basis.kind, verdict.basis, verdict.step_up_to))
+        offered = {o.party for o in (*by_mandate, *legal)}
+        result.not_applicable = tuple(
+            entry for entry in refused.values() if entry.party not in offered
+        )
         result.extend(o for o in by_mandate if not is_organisation(o.party))
         result.extend(o for o in legal if o.kind in {k.value for k in MINOR_KINDS})
         result.extend(o for o in legal if o.kind not in {k.value for k in MINOR_KINDS})
@@ -359,9 +404,7 @@ class Resolver:
     ) -> _Verdict:
         if not service.representation:
             return _Verdict("service_not_representable")
-        if paths is None:
-            paths = (await self._candidates(actor, service, represented, now)).paths
-        verdicts = [_judge_path(path, achieved_level, service) for path in paths]
+        verdicts = [_judge_path(path, achieved_level, service) for path in paths or []]
         for verdict in verdicts:
             if verdict.allowed:
                 return verdict
@@ -381,56 +424,39 @@ class Resolver:
             return _Verdict("no_basis")
         return min(verdicts, key=lambda v: _DENIAL_RANK[v.code])
 
-    async def _candidates(
-        self,
-        actor: PartyId,
-        service: ServiceTerms,
-        represented: PartyId | None,
-        now: dt.datetime,
-    ) -> _Candidates:
-        paths: list[list[_Link]] = []
-        if service.representation & {RepresentationKind.VOLUNTARY, RepresentationKind.CHAIN}:
-            paths = await anyio.to_thread.run_sync(
-                self._mandate_paths, actor, service.service_id, now
-            )
-            if represented is not None:
-                paths = [path for path in paths if path[-1].principal == represented]
-        if represented is not None:
-            return _Candidates(paths=paths)
-        legal = await self._legal(actor, service, now)
-        return _Candidates(paths, legal.relations, legal.unavailable)
-
-    async def _legal(self, actor: PartyId, service: ServiceTerms, now: dt.datetime) -> _Candidates:
+    async def _legal(self, actor: PartyId, service: ServiceTerms, now: dt.datetime) -> CachedAnswer:
         kinds = frozenset(service.representation & LEGAL_KINDS)
         if not kinds:
-            return _Candidates()
-        answer = await self.cache.relations_of(actor, kinds, now)
-        return _Candidates(relations=answer.relations, unavailable=answer.unavailable)
+            return CachedAnswer([], frozenset())
+        return await self.cache.relations_of(actor, kinds, now)
 
-    def _mandate_paths(
-        self, actor: PartyId, service_id: str, now: dt.datetime
+    def _walk_once(
+        self, actor: PartyId, service_id: str, now: dt.datetime, any_service: bool = False
+    ) -> list[list[_Link]]:
+        with self._autocommit.connect() as conn:
+            return self._walk(conn, actor, service_id, now, any_service)
+
+    def _walk(
+        self,
+        conn: Connection,
+        actor: PartyId,
+        service_id: str,
+        now: dt.datetime,
+        any_service: bool = False,
     ) -> list[list[_Link]]:
         """Mandate paths from ``actor`` up to each principal, every link active, valid at
         ``now`` and listing the service; links beyond the first must be ``onward``. The walk
         is bounded by ``max_chain_depth`` and never revisits a party, so a loop in the data
         cannot make it spin. One indexed query per depth; a person holding no mandate from an
-        organisation costs exactly one."""
-        return retry_stale(self._walk_once, actor, service_id, now)
-
-    def _walk_once(self, actor: PartyId, service_id: str, now: dt.datetime) -> list[list[_Link]]:
-        with self._autocommit.connect() as conn:
-            return self._walk(conn, actor, service_id, now)
-
-    def _walk(
-        self, conn: Connection, actor: PartyId, service_id: str, now: dt.datetime
-    ) -> list[list[_Link]]:
+        organisation costs exactly one. ``any_service`` also returns the actor's own mandates
+        that do not list the service (one-link paths, never extended into a chain)."""
         done: list[list[_Link]] = []
         frontier: dict[int, list[_Link]] = {}
         visited: set[int] = set()
         for depth in range(1, self.rules.max_chain_depth + 1):
             if depth == 1:
                 rows = conn.execute(
-                    _FIRST_HOP,
+                    _FIRST_HOP_ANY if any_service else _FIRST_HOP,
                     {
                         "service_id": service_id,
                         "now": now,
@@ -477,7 +503,7 @@ class Resolver:
                 path = [*frontier[agent_id], link]
                 done.append(path)
                 self.party_ids.put(principal, principal_id)
-                if principal.kind in ("kvk", "rsin"):
+                if principal.kind in ("kvk", "rsin") and service_id in link.services:
                     next_frontier[principal_id] = path
             visited |= set(next_frontier)
             frontier = next_frontier
@@ -603,12 +629,18 @@ def _bind(parties: list[PartyId], values: dict[str, object]) -> dict[str, object
     return params
 
 
+def _path_kind(path: list[_Link]) -> RepresentationKind:
+    return RepresentationKind.VOLUNTARY if len(path) == 1 else RepresentationKind.CHAIN
+
+
 def _judge_path(path: list[_Link], achieved: Level, service: ServiceTerms) -> _Verdict:
-    kind = RepresentationKind.VOLUNTARY if len(path) == 1 else RepresentationKind.CHAIN
-    if not service.allows(kind):
-        return _Verdict("service_not_representable")
+    kind = _path_kind(path)
     # The services every mandate on the path lists (each hop attenuates the next).
     common = frozenset.intersection(*(link.services for link in path))
+    if service.service_id not in common:
+        return _Verdict("service_not_in_mandate")
+    if not service.allows(kind):
+        return _Verdict("service_not_representable")
     granted = [link.granted_level for link in path]
     basis = Basis(
         kind=kind,

@@ -13,7 +13,11 @@ Rules applied here (domain.md "Resolution"; attack-catalogue §6):
   the chosen party is re-checked from scratch with ``Resolver.decide`` ("Principal selection
   tampering": an id not in this transaction's options is refused);
 - the answer's level is the *effective* level (min of achieved and grant levels), never more
-  than achieved; a denial shows the reason in Dutch and English with a way back.
+  than achieved; a denial shows the reason in Dutch and English with a way back;
+- relations that exist but do not reach this service (bewind at a care service, a mandate for
+  other services or granted too low) are listed below the choices with their reason, not
+  selectable, so nobody wonders where the ward went. Only their masked label and reason code
+  are kept in the transaction.
 
 Client control (documented in the README): scope ``toegang:represent:none`` skips the step
 (the client does not handle representation), ``toegang:represent:required`` removes "for
@@ -151,9 +155,13 @@ class RepresentationStep:
             PartyId(auth.subject_kind, auth.subject), auth.level, terms, self.clock()
         )
         offered = [o for o in options if not (mode == "required" and o.kind == SELF)]
-        if mode != "required" and len(offered) == 1 and not options.unavailable:
-            return None  # only "for myself": no page
-        if transaction.request.protocol_params.get("prompt_none"):
+        silent = bool(transaction.request.protocol_params.get("prompt_none"))
+        only_self = mode != "required" and len(offered) == 1 and not options.unavailable
+        if only_self and (silent or not options.not_applicable):
+            # Nothing to choose: no page, unless there is something to explain and the client
+            # allows a page (the explanation never blocks a silent login).
+            return None
+        if silent:
             return await self._flow.fail(
                 request,
                 transaction,
@@ -167,6 +175,14 @@ class RepresentationStep:
         transaction.means_state[STATE_KEY] = {
             "options": [self._stored(o) for o in offered],
             "unavailable": sorted(options.unavailable),
+            "not_applicable": [
+                {
+                    "kind": n.kind,
+                    "id": masked({"kind": n.party.kind, "value": n.party.value}),
+                    "code": n.code,
+                }
+                for n in options.not_applicable
+            ],
         }
         await self._flow.save(transaction)
         return self._render(request, transaction)
@@ -193,6 +209,15 @@ class RepresentationStep:
                 label = translate(lang, f"represent.who.{kind}", id=masked(stored["party"]))
                 basis = translate(lang, f"represent.basis.{kind}")
             options.append({"id": stored["id"], "label": label, "basis": basis})
+        not_applicable = [
+            translate(
+                lang,
+                "represent.not_applicable_item",
+                who=translate(lang, f"represent.who.{n['kind']}", id=n["id"]),
+                reason=texts(n["code"])[0 if lang == "nl" else 1],
+            )
+            for n in state.get("not_applicable", [])
+        ]
         return self.renderer.render(
             request,
             "represent.html",
@@ -202,6 +227,7 @@ class RepresentationStep:
                 "unavailable": [
                     translate(lang, f"represent.source.{name}") for name in state["unavailable"]
                 ],
+                "not_applicable": not_applicable,
                 "transaction": transaction.id,
                 "csrf": transaction.means_state["csrf"],
                 "action_url": f"/login/{transaction.id}/represent",

@@ -46,6 +46,11 @@ NL: Final[dict[str, str]] = {
     "represent.denied_title": "U kunt dit niet namens deze persoon regelen",
     "represent.denied_intro": "U wilde {service} gebruiken namens iemand anders.",
     "represent.back": "Terug naar de keuze",
+    "represent.not_applicable_heading": "Niet voor deze dienst",
+    "represent.not_applicable_intro": (
+        "U vertegenwoordigt ook deze personen of organisaties, maar niet voor {service}:"
+    ),
+    "represent.not_applicable_item": "{who}: {reason}",
     # Step-up: the login reached a lower level than the service needs.
     "stepup.title": "Hoger betrouwbaarheidsniveau nodig",
     "stepup.explain": (
@@ -544,6 +549,11 @@ EN: Final[dict[str, str]] = {
     "represent.denied_title": "You cannot arrange this on behalf of this person",
     "represent.denied_intro": "You wanted to use {service} on behalf of someone else.",
     "represent.back": "Back to the choice",
+    "represent.not_applicable_heading": "Not for this service",
+    "represent.not_applicable_intro": (
+        "You also represent these people or organisations, but not for {service}:"
+    ),
+    "represent.not_applicable_item": "{who}: {reason}",
     # Step-up: the login reached a lower level than the service needs.
     "stepup.title": "Higher assurance level needed",
     "stepup.explain": (

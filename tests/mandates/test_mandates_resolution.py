@@ -20,7 +20,8 @@ from mandates.hot_engine import hot_engine
 from mandates.legal_cache import LegalRelationCache
 from mandates.lifecycle import MandateLifecycle
 from mandates.models import AuditRecord
-from mandates.resolution import Resolver
+from mandates.reasons import texts
+from mandates.resolution import NotApplicable, Resolver
 from mandates.sources.ccbr_import import import_file
 
 P = PartyId("bsn", "999990305")
@@ -299,6 +300,43 @@ async def test_options_order(engine: Engine, sims: Simulators) -> None:
     ]
 
 
+async def test_options_list_what_does_not_apply(
+    engine: Engine, resolver: Resolver, lifecycle: MandateLifecycle
+) -> None:
+    """Bases that exist but do not reach the service are listed with their reason, apart
+    from the choices; a party that is a choice is never also listed as not applicable."""
+    ingrid = bsn(m.INGRID)
+    care = await resolver.options(ingrid, Level.SUBSTANTIAL, CARE, T0)
+    assert [o.kind for o in care] == ["self"]
+    assert care.not_applicable == (
+        NotApplicable(bsn(m.WIM), "beschermingsbewind", "domain_not_covered"),
+    )
+    tax = await resolver.options(ingrid, Level.SUBSTANTIAL, TAX, T0)
+    assert bsn(m.WIM) in [o.party for o in tax] and tax.not_applicable == ()
+
+    active(lifecycle, services=[PERMIT])
+    active(lifecycle, principal=P2, services=[PERMIT])
+    active(lifecycle, principal=P2, services=[TAX])
+    listed = await resolver.options(A, Level.SUBSTANTIAL, TAX, T0)
+    assert [o.party for o in listed] == [A, P2]
+    assert listed.not_applicable == (NotApplicable(P, "voluntary", "service_not_in_mandate"),)
+
+    # A chain capped by a link granted too low; the intermediary itself is a choice.
+    org, mid = PartyId("kvk", "11111111"), PartyId("kvk", "22222222")
+    active(lifecycle, principal=org, agent=mid, onward=True, services=[PERMIT],
+           principal_level=Level.LOW)  # fmt: skip
+    active(lifecycle, principal=mid, agent=A, services=[PERMIT], principal_level=Level.HIGH)
+    from dataclasses import replace
+
+    stricter = replace(PERMIT, min_level=Level.SUBSTANTIAL)
+    chain = await resolver.options(A, Level.HIGH, stricter, T0)
+    assert chain[0].party == A and chain[-1].party == mid
+    assert {o.party for o in chain[1:-1]} == {P, P2}
+    assert chain.not_applicable == (NotApplicable(org, "chain", "mandate_level_too_low"),)
+    for entry in (*care.not_applicable, *listed.not_applicable, *chain.not_applicable):
+        assert texts(entry.code)[0] and texts(entry.code)[1]
+
+
 async def test_source_down_refuses(sims: Simulators, resolver: Resolver) -> None:
     sims.brp_app.state.unavailable = True
     decision = await resolver.decide(bsn(f.JAN.bsn), Level.HIGH, CARE, bsn(f.SANNE.bsn), T0)
@@ -371,3 +409,22 @@ async def test_hot_path_survives_a_dropped_connection(resolver: Resolver, engine
     with Session(engine) as session:
         rows = session.exec(select(AuditRecord)).all()
     assert sum(r.action == "representation.decided" for r in rows) == 2
+
+
+async def test_only_resolution_records_skip_the_wal_flush(
+    resolver: Resolver, lifecycle: MandateLifecycle, engine: Engine
+) -> None:
+    """Resolution audit rows commit asynchronously (mandates.hot_engine); mandate changes
+    keep the server's synchronous commit. Both are in the table once their call returns."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the separate hot pool exists on PostgreSQL only")
+    active(lifecycle)
+    assert (await resolver.decide(A, Level.HIGH, TAX, P, T0)).allowed
+    show = "SELECT current_setting('synchronous_commit')"
+    with hot_engine(engine).connect() as conn:
+        assert conn.exec_driver_sql(show).scalar_one() == "off"
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(show).scalar_one() == "on"
+    with Session(engine) as session:
+        actions = [r.action for r in session.exec(select(AuditRecord)).all()]
+    assert "representation.decided" in actions and "mandate.granted" in actions

@@ -12,7 +12,7 @@ import pytest
 from broker_harness import make_config
 from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
 from playwright.sync_api import Browser, Page, sync_playwright
-from representation_support import BRAM, JAN
+from representation_support import BRAM, INGRID, JAN, WIM
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from broker.app import create_app
@@ -69,12 +69,12 @@ def _axe(page: Page, name: str) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def _to_choice(page: Page, demo_url: str) -> None:
+def _to_choice(page: Page, demo_url: str, bsn: str = JAN) -> None:
     page.goto(f"{demo_url}/demo-sp/")
     page.locator("#level-low").check()
     page.locator("#login-digid").click()
     page.wait_for_url(re.compile(r".*/sim/digid/sso\?.*"))
-    page.locator("#bsn").fill(JAN)
+    page.locator("#bsn").fill(bsn)
     page.locator("#level-midden").check()
     page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_selector("input[name=choice]")
@@ -112,3 +112,23 @@ def test_choice_page_in_english(page: Page, demo_url: str) -> None:
     assert page.locator("h1").inner_text() == "On whose behalf do you want to arrange this?"
     assert page.locator("html").get_attribute("lang") == "en"
     _axe(page, "choice-en")
+
+
+def test_bewindvoerder_sees_why_the_ward_is_missing(page: Page, demo_url: str) -> None:
+    """Bewind covers financial matters only; the demo service covers both: the ward is listed
+    below the choices with the reason, as text, not as an option."""
+    _to_choice(page, demo_url, INGRID)
+    assert page.locator("input[name=choice]").count() == 1  # only myself
+    section = page.locator("section.toegang-not-applicable")
+    assert section.get_by_role("heading", level=2).inner_text() == "Niet voor deze dienst"
+    assert section.locator("input").count() == 0
+    item = section.locator("li").inner_text()
+    assert item.startswith(f"Iemand onder mijn beschermingsbewind (BSN ••••••{WIM[-3:]})")
+    assert "geldt niet voor het soort zaken van deze dienst" in item
+    _axe(page, "not-applicable-nl")
+
+    action = page.locator("form:has(input[name=choice])").get_attribute("action")
+    page.goto(f"{demo_url}{action}?lang=en")
+    page.wait_for_selector("section.toegang-not-applicable")
+    assert "does not cover the kind of matters" in page.locator("section li").inner_text()
+    _axe(page, "not-applicable-en")

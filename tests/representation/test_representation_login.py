@@ -3,8 +3,13 @@ login → "Namens wie wilt u dit regelen?" → choice re-checked → tokens, cla
 
 from __future__ import annotations
 
+import html
+import re
+
+import httpx
 from broker_harness import BrokerFixture
 from representation_support import (
+    API_HEADERS,
     BRAM,
     INGRID,
     JAN,
@@ -13,13 +18,16 @@ from representation_support import (
     SANNE,
     WIM,
     add_rp,
+    authorize_url,
     choose,
+    free_bsn,
+    grant,
     login,
     option_for,
     options,
     redeem,
 )
-from support import ISSUER
+from support import ISSUER, parse_form
 
 from broker.assurance import Level
 from broker.flow.representation import REPRESENT_NONE, REPRESENT_REQUIRED
@@ -102,17 +110,78 @@ async def test_bewindvoerder_for_financial_service(broker: BrokerFixture) -> Non
 
 
 async def test_bewindvoerder_not_offered_for_personal_service(broker: BrokerFixture) -> None:
-    """Bewind covers money only: for a care service the ward is not offered, and when the
-    service is only for representatives the page says there is nobody to choose."""
+    """Bewind covers money only: for a care service the ward is not a choice, but the page
+    says who is missing and why (not selectable); when the service is only for
+    representatives it also says there is nobody to choose."""
     rp = add_rp(broker, legal_domain="personal")
     browser = broker.browser()
-    back, _ = await login(browser, rp, INGRID)
-    assert back.status_code == 303 and back.headers["location"].startswith(rp_cb())
+    page, request = await login(browser, rp, INGRID)
+    assert page.status_code == 200
+    assert list(options(page)) == ["Voor mijzelf"]
+    explained = (
+        f"Iemand onder mijn beschermingsbewind (BSN ••••••{WIM[-3:]}): Uw vertegenwoordiging "
+        "geldt niet voor het soort zaken van deze dienst."
+    )
+    assert _not_applicable(page) == [explained]
+    assert WIM not in page.text
+    action, _ = parse_form(page.text)
+    english = await browser.client.get(str(page.url.join(action)) + "?lang=en")
+    assert _not_applicable(english) == [
+        f"Someone whose finances I administer (BSN ••••••{WIM[-3:]}): Your representation "
+        "does not cover the kind of matters this service deals with."
+    ]
+    back = await choose(browser, page, options(page)["Voor mijzelf"])
+    claims, _ = await redeem(broker, browser, rp, request, back)
+    assert claims["sub"] == INGRID and "represents" not in claims
+
+    # With the session, a silent login (prompt=none) is not held up by the explanation.
+    url, _ = authorize_url(rp, prompt="none")
+    silent = await browser.client.get(url)
+    assert silent.status_code in (302, 303) and "code=" in silent.headers["location"]
+
     required = broker.browser()
     page, _ = await login(required, rp, INGRID, REPRESENT_REQUIRED)
     assert page.status_code == 200
     assert options(page) == {}
     assert "Er is niemand namens wie u deze dienst kunt gebruiken." in page.text
+    assert _not_applicable(page) == [explained]
+
+
+async def test_mandate_for_other_services_is_explained(broker: BrokerFixture) -> None:
+    """A voluntary mandate that does not list this service is shown with its reason, and
+    nothing else is needed to choose: only the page's own choices can be posted."""
+    other = add_rp(broker)
+    rp = add_rp(broker)
+    principal, agent = free_bsn(100), free_bsn(200)
+    granting = broker.browser()
+    await login(granting, rp, principal, REPRESENT_NONE)
+    assert (await grant(granting, agent, other.service_id)).status_code == 201
+    accepting = broker.browser()
+    await login(accepting, rp, agent, REPRESENT_NONE)
+    mandate_id = (await accepting.client.get("/api/v1/mandates")).json()["received"][0]["id"]
+    accepted = await accepting.client.post(
+        f"/api/v1/mandates/{mandate_id}/accept", headers=API_HEADERS
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    browser = broker.browser()
+    page, _ = await login(browser, rp, agent)
+    assert page.status_code == 200
+    assert list(options(page)) == ["Voor mijzelf"]
+    assert _not_applicable(page) == [
+        f"Iemand die mij heeft gemachtigd (BSN ••••••{principal[-3:]}): Uw machtiging geldt "
+        "niet voor deze dienst."
+    ]
+
+
+def _not_applicable(page: httpx.Response) -> list[str]:
+    """The texts of the "not for this service" list (no inputs in it)."""
+    match = re.search(r'<section class="toegang-not-applicable".*?</section>', page.text, re.S)
+    if match is None:
+        return []
+    assert "<input" not in match.group(0)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", match.group(0), re.S)
+    return [html.unescape(" ".join(item.split())) for item in items]
 
 
 async def test_mentor_refused_when_posting_ward_for_financial_service(
