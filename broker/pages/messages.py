@@ -328,6 +328,10 @@ NL: Final[dict[str, str]] = {
     "portal.action.reject": "Weigeren",
     "portal.action.revoke": "Machtiging intrekken",
     "portal.action.accept.title": "Machtiging accepteren",
+    "portal.action.accept.chain": (
+        "De machtiging is voor uw organisatie. Na acceptatie handelen uw medewerkers ermee zodra "
+        "u hen machtigt, met hun BSN en voor dezelfde diensten."
+    ),
     "portal.action.reject.title": "Machtiging weigeren",
     "portal.action.revoke.title": "Machtiging intrekken",
     "portal.action.accept.explain": (
@@ -822,6 +826,10 @@ EN: Final[dict[str, str]] = {
     "portal.action.reject": "Reject",
     "portal.action.revoke": "Revoke mandate",
     "portal.action.accept.title": "Accept mandate",
+    "portal.action.accept.chain": (
+        "This mandate is for your organisation. Once you accept, your employees act with it as "
+        "soon as you authorise them, by their BSN and for the same services."
+    ),
     "portal.action.reject.title": "Reject mandate",
     "portal.action.revoke.title": "Revoke mandate",
     "portal.action.accept.explain": (

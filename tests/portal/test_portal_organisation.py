@@ -93,6 +93,8 @@ async def test_company_authorises_an_intermediary_whose_employee_acts(
     firm, firm_overview = await org_login(broker, FIRM)
     assert to_firm in table(firm_overview, "pending")
     assert "KvK 90000001" in table(firm_overview, "pending")
+    accept_page = await firm.client.get(f"{ORG}/machtigingen/{to_firm}/accept")
+    assert 'id="confirm-chain"' in accept_page.text  # its employees act, once authorised
     accepted = await act(firm, to_firm, "accept", base=ORG)
     assert "U heeft de machtiging geaccepteerd." in accepted.text
     firm_overview = await firm.client.get(f"{ORG}/")
@@ -102,6 +104,8 @@ async def test_company_authorises_an_intermediary_whose_employee_acts(
     # The firm authorises its employee (by BSN), who accepts in the citizen portal.
     to_employee = await grant(firm, EMPLOYEE, base=ORG)
     employee, _ = await portal_login(broker, EMPLOYEE)
+    employee_page = await employee.client.get(f"/mijn/machtigingen/{to_employee}/accept")
+    assert employee_page.status_code == 200 and 'id="confirm-chain"' not in employee_page.text
     await act(employee, to_employee, "accept")
 
     # The employee uses the demo service for the bakery, through the firm (a chain).
