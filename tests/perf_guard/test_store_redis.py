@@ -19,7 +19,7 @@ async def store() -> AsyncIterator[RedisStore]:
     redis = RedisStore(REDIS_URL, f"perf-guard-{secrets.token_hex(4)}:")
     if not await redis.ping():
         await redis.close()
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (scripts/test starts it)")
     yield redis
     await redis.close()
 
