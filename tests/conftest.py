@@ -1,7 +1,9 @@
-"""Fixtures for tests that run the whole broker in-process; helpers live in broker_harness."""
+"""Fixtures for tests that run the whole broker in-process; helpers live in broker_harness
+and browser_support."""
 
 from __future__ import annotations
 
 from broker_harness import broker, key_dir
+from browser_support import chromium
 
-__all__ = ["broker", "key_dir"]
+__all__ = ["broker", "chromium", "key_dir"]

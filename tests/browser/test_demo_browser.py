@@ -18,17 +18,13 @@ from typing import Final
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from broker_harness import make_config
-from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
-from playwright.sync_api import Browser, Page, sync_playwright
+from browser_support import artifact_path, axe_check, dutch_context, served_demo
+from playwright.sync_api import Browser, Page
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from broker.app import create_app
 from broker.assurance import Level
 from broker.register.clients import get_service
 from broker.register.demo import DEMO_SERVICE_ID
-from broker.store import MemoryStore
 
 pytestmark = pytest.mark.browser
 
@@ -52,23 +48,6 @@ CALLBACK_URL: Final = re.compile(r".*/demo-sp/callback\?.*")
 CHOOSER_URL: Final = re.compile(r".*/login/[^/?]+(\?.*)?$")
 
 
-class _LateApp:
-    """An ASGI app whose real app is set once the server's port is known.
-
-    The issuer must be the URL the browser uses, and ``serve_app`` picks the port: so the
-    server starts with this placeholder and the broker is built for that port before any
-    request is sent.
-    """
-
-    def __init__(self) -> None:
-        self.app: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.app is None:
-            raise RuntimeError("the broker is not built yet")
-        await self.app(scope, receive, send)
-
-
 @dataclass
 class Demo:
     url: str
@@ -84,32 +63,13 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[Demo]:
-    late = _LateApp()
-    with serve_app(late) as url:
-        port = urlsplit(url).port
-        assert port is not None
-        config = make_config(
-            tmp_path_factory.mktemp("demo"), key_dir, TOEGANG__SERVER__PORT=str(port)
-        )
-        assert config.issuer == url  # the issuer is exactly what the browser sees
-        app = create_app(config, store=MemoryStore(), demo=True)
-        late.app = app
+    with served_demo(tmp_path_factory.mktemp("demo"), key_dir) as (url, app):
         yield Demo(url, app)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    kwargs = launch_kwargs()  # skips when /usr/bin/chromium is missing
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**kwargs)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    # A Dutch browser: headless Chromium otherwise sends Accept-Language en-US.
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL")
+def page(chromium: Browser) -> Iterator[Page]:
+    context = dutch_context(chromium)
     page = context.new_page()
     yield page
     context.close()
@@ -117,12 +77,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def _axe(page: Page, screenshot: str) -> None:
     """Screenshot the page, then require zero WCAG 2.1 A/AA violations."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.screenshot(path=artifact_path(f"demo-{screenshot}.png"), full_page=True)
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    axe_check(page, f"demo-{screenshot}")
 
 
 def _start(page: Page, demo: Demo, level: str, *, button: str = "#login-digid") -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from browser_support import artifact_path, axe_check, serve_app
+from playwright.sync_api import Browser, ConsoleMessage, Page
 from starlette.applications import Starlette
 
 pytestmark = pytest.mark.browser
@@ -24,32 +24,22 @@ def base_url(pages_app: Starlette) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    kwargs = launch_kwargs()  # skips when /usr/bin/chromium is missing
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**kwargs)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     yield page
     context.close()
 
 
 def _name(path: str, lang: str, suffix: str = "") -> str:
-    return f"pages{path.replace('/', '-')}-{lang}{suffix}.png"
+    """A screenshot's name, without ``.png``."""
+    return f"pages{path.replace('/', '-')}-{lang}{suffix}"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_wcag21_violations(page: Page, base_url: str, path: str, lang: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     console: list[str] = []
 
     def remember(message: ConsoleMessage) -> None:
@@ -57,12 +47,8 @@ def test_axe_finds_no_wcag21_violations(page: Page, base_url: str, path: str, la
 
     page.on("console", remember)
     page.goto(f"{base_url}{path}?lang={lang}")
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.screenshot(path=artifact_path(_name(path, lang)), full_page=True)
-
     assert page.locator("html").get_attribute("lang") == lang
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    axe_check(page, _name(path, lang))
     # The self-hosted fonts load under the strict CSP, and nothing was blocked.
     assert page.evaluate("document.fonts.check('16px \"Noto Sans\"')")
     assert page.evaluate("document.fonts.check('bold 16px \"Noto Serif\"')")
@@ -83,21 +69,21 @@ def test_skip_link_is_first_tab_stop(page: Page, base_url: str, lang: str) -> No
     skip = page.locator(".utrecht-skip-link")
     box = skip.bounding_box()
     assert box is not None and box["y"] >= 0 and box["height"] >= 44  # visible once focused
-    page.screenshot(path=artifact_path(_name("/choose", lang, "-skiplink")))
+    page.screenshot(path=artifact_path(f"{_name('/choose', lang, '-skiplink')}.png"))
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("path", PAGES)
-def test_reflow_at_320_px(browser: Browser, base_url: str, path: str, lang: str) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640})
+def test_reflow_at_320_px(chromium: Browser, base_url: str, path: str, lang: str) -> None:
+    context = chromium.new_context(viewport={"width": 320, "height": 640})
     try:
         page = context.new_page()
         page.goto(f"{base_url}{path}?lang={lang}")
         page.evaluate("document.fonts.ready.then(() => true)")
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
-        page.screenshot(path=artifact_path(_name(path, lang, "-320")), full_page=True)
+        page.screenshot(path=artifact_path(f"{_name(path, lang, '-320')}.png"), full_page=True)
     finally:
         context.close()
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from typing import Any, Final
+from typing import Any
 
 import httpx
 from broker_harness import BrokerFixture
-from browser_support import artifact_path
-from playwright.sync_api import Page
 from sqlalchemy import Engine
-from starlette.types import ASGIApp, Receive, Scope, Send
 from support import ISSUER, Browser, digid_login, parse_form
 
 from broker.assurance import Level
@@ -21,27 +18,8 @@ from broker.identifiers import elfproef
 from broker.register.clients import add_client, add_service
 from broker.register.demo import DEMO_SERVICE_ID
 
-#: The portal promises WCAG 2.2 AA (its accessibility statement): axe runs every A/AA rule up
-#: to 2.2, not only the 2.1 set the broker's own pages are held to.
-PORTAL_AXE_OPTIONS: Final[dict[str, Any]] = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
 NOWHERE = "https://nowhere.invalid"  # a stop_at that never matches: follow to the end
 CALLBACK = ISSUER + "/demo-sp/callback"
-
-
-def axe_check(page: Page, name: str) -> None:
-    """Screenshot ``page`` to ``test-artifacts/<name>.png``, then fail on any axe violation of
-    :data:`PORTAL_AXE_OPTIONS`."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.screenshot(path=artifact_path(f"{name}.png"), full_page=True)
-    results = Axe().run(page, options=PORTAL_AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def municipal_catalogue(engine: Engine, max_days: int) -> dict[str, str]:
@@ -77,18 +55,6 @@ def municipal_catalogue(engine: Engine, max_days: int) -> dict[str, str]:
             representation_kinds=["mentorschap"],
         ),
     }
-
-
-class LateApp:
-    """An ASGI app whose broker is set once the live server's port (the issuer) is known."""
-
-    def __init__(self) -> None:
-        self.app: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.app is None:
-            raise RuntimeError("the broker is not built yet")
-        await self.app(scope, receive, send)
 
 
 def free_bsn(start: int) -> str:

@@ -16,16 +16,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlsplit
 
 import pytest
-from broker_harness import make_config
-from browser_support import artifact_path, launch_kwargs, serve_app
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from portal_support import LateApp, axe_check, free_bsn
-
-from broker.app import create_app
-from broker.store import MemoryStore
+from browser_support import PORTAL_AXE_OPTIONS, artifact_path, axe_check, dutch_context, served_demo
+from playwright.sync_api import Browser, Page
+from portal_support import free_bsn
 
 pytestmark = pytest.mark.browser
 
@@ -45,31 +40,12 @@ DEMO_STOPS: Final = re.compile(
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[str]:
-    late = LateApp()
-    with serve_app(late) as url:
-        port = urlsplit(url).port
-        config = make_config(
-            tmp_path_factory.mktemp("acceptance"), key_dir, TOEGANG__SERVER__PORT=str(port)
-        )
-        assert config.issuer == url
-        late.app = create_app(config, store=MemoryStore(), demo=True)
+    with served_demo(tmp_path_factory.mktemp("acceptance"), key_dir) as (url, _app):
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**launch_kwargs())
-        yield browser
-        browser.close()
-
-
-def _context(chromium: Browser) -> BrowserContext:
-    return chromium.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL")
-
-
 def _axe(page: Page, name: str) -> None:
-    axe_check(page, f"acceptance-{name}")
+    axe_check(page, f"acceptance-{name}", PORTAL_AXE_OPTIONS)
 
 
 def _at_simulator(page: Page, bsn: str) -> None:
@@ -120,7 +96,7 @@ def _claims(page: Page) -> dict[str, str]:
 
 def test_grant_accept_use_see_revoke_in_chromium(chromium: Browser, demo_url: str) -> None:
     url = demo_url
-    citizen_ctx, agent_ctx = _context(chromium), _context(chromium)
+    citizen_ctx, agent_ctx = dutch_context(chromium), dutch_context(chromium)
     try:
         citizen, agent = citizen_ctx.new_page(), agent_ctx.new_page()
 
@@ -194,7 +170,7 @@ def test_grant_accept_use_see_revoke_in_chromium(chromium: Browser, demo_url: st
         agent_ctx.close()
 
     # 5. The agent's next login for the demo service no longer offers the citizen.
-    next_ctx = _context(chromium)
+    next_ctx = dutch_context(chromium)
     try:
         agent = next_ctx.new_page()
         _demo_login(agent, url, AGENT)

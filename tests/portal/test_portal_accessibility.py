@@ -4,7 +4,8 @@ in Dutch and English, and naming the standard the browser tests hold the portal 
 from __future__ import annotations
 
 from broker_harness import BrokerFixture
-from portal_support import PORTAL_AXE_OPTIONS, free_bsn, portal_login
+from browser_support import PORTAL_AXE_OPTIONS
+from portal_support import free_bsn, portal_login
 
 from portal.session import IDLE_TIMEOUT
 

@@ -13,13 +13,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from broker_harness import make_config
-from browser_support import launch_kwargs, serve_app
-from playwright.sync_api import Browser, Page, sync_playwright
-from portal_support import LateApp, axe_check, free_bsn, municipal_catalogue
+from browser_support import PORTAL_AXE_OPTIONS, axe_check, dutch_context, served_demo
+from playwright.sync_api import Browser, Page
+from portal_support import free_bsn, municipal_catalogue
 
-from broker.app import create_app
-from broker.store import MemoryStore
 from conformance.brp_gezag.families import BRAM, JAN
 
 pytestmark = pytest.mark.browser
@@ -30,35 +27,20 @@ MAX_DAYS = 30
 
 @pytest.fixture(scope="module")
 def portal_url(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[str]:
-    late = LateApp()
-    with serve_app(late) as url:
-        port = urlsplit(url).port
-        config = make_config(
-            tmp_path_factory.mktemp("portal"), key_dir, TOEGANG__SERVER__PORT=str(port)
-        )
-        late.app = create_app(config, store=MemoryStore(), demo=True)
-        municipal_catalogue(late.app.state.broker.engine, MAX_DAYS)
+    with served_demo(tmp_path_factory.mktemp("portal"), key_dir) as (url, app):
+        municipal_catalogue(app.state.broker.engine, MAX_DAYS)
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    kwargs = launch_kwargs()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**kwargs)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL")
+    context = dutch_context(chromium)
     yield context.new_page()
     context.close()
 
 
 def _axe(page: Page, name: str) -> None:
-    axe_check(page, f"portal-{name}")
+    axe_check(page, f"portal-{name}", PORTAL_AXE_OPTIONS)
 
 
 def _log_in(page: Page, url: str, bsn: str) -> None:

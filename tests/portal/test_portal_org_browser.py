@@ -8,60 +8,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from broker_harness import make_config
-from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
-from playwright.sync_api import Browser, Page, sync_playwright
-from portal_support import LateApp
-
-from broker.app import create_app
-from broker.store import MemoryStore
+from browser_support import PORTAL_AXE_OPTIONS, axe_check, dutch_context, served_demo
+from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 BAKERY = "90000001"
 FIRM = "90000010"
-WCAG22: dict[str, Any] = {
-    "runOnly": {"type": "tag", "values": [*AXE_OPTIONS["runOnly"]["values"], "wcag22aa"]}
-}
 
 
 @pytest.fixture(scope="module")
 def org_portal(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[str]:
-    late = LateApp()
-    with serve_app(late) as url:
-        config = make_config(
-            tmp_path_factory.mktemp("org-portal"),
-            key_dir,
-            TOEGANG__SERVER__PORT=str(urlsplit(url).port),
-        )
-        late.app = create_app(config, store=MemoryStore(), demo=True)
+    with served_demo(tmp_path_factory.mktemp("org-portal"), key_dir) as (url, _app):
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**launch_kwargs())
-        yield browser
-        browser.close()
 
 
 def _checked(page: Page, name: str) -> None:
     """Screenshot the page, then fail on any axe violation."""
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.screenshot(path=artifact_path(f"portal-org-{name}.png"), full_page=True)
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=WCAG22)
-    assert results.violations_count == 0, results.generate_report()
+    axe_check(page, f"portal-org-{name}", PORTAL_AXE_OPTIONS)
 
 
 def _log_in(chromium: Browser, url: str, kvk: str) -> Page:
     """A fresh browser context at the portal, logged in with eHerkenning for ``kvk``."""
-    page = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL").new_page()
+    page = dutch_context(chromium).new_page()
     page.goto(f"{url}/mijn/")
     page.locator("#portal-login-eherkenning").click()
     page.wait_for_url(re.compile(r".*/sim/eherkenning/sso\?.*"))

@@ -6,67 +6,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from broker_harness import make_config
-from browser_support import AXE_OPTIONS, artifact_path, launch_kwargs, serve_app
-from playwright.sync_api import Browser, Page, sync_playwright
+from browser_support import axe_check, dutch_context, served_demo
+from playwright.sync_api import Browser, Page
 from representation_support import BRAM, INGRID, JAN, WIM
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from broker.app import create_app
-from broker.store import MemoryStore
 
 pytestmark = pytest.mark.browser
 CALLBACK_URL = re.compile(r".*/demo-sp/callback\?.*")
 
 
-class _LateApp:
-    """The broker is built once the server's port (and so the issuer) is known."""
-
-    def __init__(self) -> None:
-        self.app: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self.app is not None
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory, key_dir: Path) -> Iterator[str]:
-    late = _LateApp()
-    with serve_app(late) as url:
-        port = urlsplit(url).port
-        config = make_config(
-            tmp_path_factory.mktemp("represent"), key_dir, TOEGANG__SERVER__PORT=str(port)
-        )
-        late.app = create_app(config, store=MemoryStore(), demo=True)
+    with served_demo(tmp_path_factory.mktemp("represent"), key_dir) as (url, _app):
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    kwargs = launch_kwargs()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**kwargs)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL")
+    context = dutch_context(chromium)
     yield context.new_page()
     context.close()
 
 
 def _axe(page: Page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.screenshot(path=artifact_path(f"represent-{name}.png"), full_page=True)
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    axe_check(page, f"represent-{name}")
 
 
 def _to_choice(page: Page, demo_url: str, bsn: str = JAN) -> None:
