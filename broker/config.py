@@ -63,6 +63,16 @@ class StoreConfig(_Section):
     redis_url: str = "redis://127.0.0.1:6379/0"
     key_prefix: str = "toegang:"
 
+    @model_validator(mode="after")
+    def _redis_url(self) -> StoreConfig:
+        parts = urlsplit(self.redis_url)
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname or parts.query:
+            raise ValueError(
+                "store.redis_url must be redis://[[user]:password@]host[:port][/db] "
+                "(or rediss:// for TLS), without query options"
+            )
+        return self
+
 
 class DatabaseConfig(_Section):
     url: str = "sqlite:///toegang.db"

@@ -202,6 +202,17 @@ def test_invalid_config_value_exits_2(
     assert "server.port" in one_error_line(err)
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:6379", "redis://", "redis://127.0.0.1:6379/0?socket_timeout=1"]
+)
+def test_unusable_redis_url_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("TOEGANG__STORE__REDIS_URL", url)
+    code, _, err = run(capsys, "check-config")
+    assert code == 2 and "store.redis_url must be redis://" in one_error_line(err)
+
+
 def test_missing_config_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "--config", str(tmp_path / "nope.toml"), "check-config")
     assert code == 2 and "does not exist" in one_error_line(err)
