@@ -38,9 +38,14 @@ from broker.pages.routes import page_routes, static_mount
 from broker.pages.security import SecurityHeadersMiddleware
 from broker.register.cache import ClientCache
 from broker.register.database import create_engine_for, migrate
-from broker.store import Store, create_store
+from broker.store import Store, StoreUnavailable, create_store
 
 log = logging.getLogger("toegang")
+STORE_DOWN = BrokerError(
+    "Inloggen is op dit moment niet mogelijk. Probeer het over een paar minuten opnieuw.",
+    "Logging in is not possible right now. Please try again in a few minutes.",
+    code="temporarily_unavailable",
+)
 
 
 @dataclass
@@ -159,6 +164,18 @@ def create_app(
         assert isinstance(exc, BrokerError)
         return renderer.render_error(request, exc)
 
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        """Redis gone or silent: a clear 503 saying to try again (a page for people, OAuth JSON
+        for machines), not a bare 500; the cause goes to the log only."""
+        log.error("store unavailable: %s", exc)
+        headers = {"Retry-After": "30"}
+        if "text/html" not in request.headers.get("accept", ""):
+            body = {"error": "temporarily_unavailable", "error_description": STORE_DOWN.message_en}
+            return JSONResponse(body, status_code=503, headers=headers)
+        response = renderer.render_error(request, STORE_DOWN, status_code=503)
+        response.headers.update(headers)
+        return response
+
     routes: list[BaseRoute] = [
         *oidc.routes(),
         *flow.routes(),
@@ -194,7 +211,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeadersMiddleware, form_action_extra=form_targets)],
-        exception_handlers={BrokerError: broker_error},
+        exception_handlers={BrokerError: broker_error, StoreUnavailable: store_unavailable},
         lifespan=lifespan,
     )
     app.state.broker = broker

@@ -144,6 +144,7 @@ end
 return {1, redis.call('GETDEL', KEYS[2])}
 """
 CONNECT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 5.0
 
 
 class StoreUnavailable(ConnectionError):
@@ -213,8 +214,11 @@ class RedisStore:
     ``url``: ``redis://[[user]:password@]host[:port][/db]``, or ``rediss://`` for TLS.
     """
 
-    def __init__(self, url: str, prefix: str = "toegang:") -> None:
+    def __init__(
+        self, url: str, prefix: str = "toegang:", timeout: float = COMMAND_TIMEOUT
+    ) -> None:
         parts = urlsplit(url)
+        self._timeout = timeout
         if parts.scheme not in ("redis", "rediss") or not parts.hostname:
             raise ValueError(f"not a redis:// or rediss:// URL: {url!r}")
         self._host = parts.hostname
@@ -251,17 +255,15 @@ class RedisStore:
                 connection.close()
             fresh = _Connection(loop)
             try:
-                await asyncio.wait_for(
-                    loop.create_connection(
+                async with asyncio.timeout(CONNECT_TIMEOUT):  # AUTH and SELECT included
+                    await loop.create_connection(
                         lambda: fresh,
                         self._host,
                         self._port,
                         ssl=ssl.create_default_context() if self._tls else None,
-                    ),
-                    CONNECT_TIMEOUT,
-                )
-                for command in self._setup:
-                    await fresh.send(command)
+                    )
+                    for command in self._setup:
+                        await fresh.send(command)
             except (TimeoutError, OSError) as exc:
                 fresh.close()
                 raise StoreUnavailable(f"Redis at {self._host}:{self._port}: {exc!r}") from exc
@@ -273,7 +275,18 @@ class RedisStore:
 
     async def _call(self, *args: str | int | bytes) -> Any:
         connection = await self._open()
-        return await connection.send(_pack(*args))
+        waiter = connection.send(_pack(*args))
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await waiter
+        except TimeoutError:
+            # A Redis that stops answering counts as gone: every waiting call fails now and the
+            # next one reconnects, instead of requests piling up behind a silent socket.
+            error = StoreUnavailable(
+                f"Redis at {self._host}:{self._port} did not answer within {self._timeout:g} s"
+            )
+            connection.close(error)
+            raise error from None
 
     async def put(self, key: str, value: Json, ttl: int) -> None:
         await self._call("SET", self._prefix + key, _dumps(value), "EX", ttl)

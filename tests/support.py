@@ -7,12 +7,15 @@ are routed back into the app through ``LoopbackTransport``.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
 import re
 import secrets
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -203,3 +206,22 @@ async def digid_login(
     fields.update(bsn=bsn, level=level, action=action)
     target = str(response.url.join(form_action)) if form_action else str(response.url)
     return await browser.follow(await browser.client.post(target, data=fields), stop_at=stop_at)
+
+
+@asynccontextmanager
+async def silent_peer() -> AsyncIterator[tuple[int, list[asyncio.StreamWriter]]]:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers (a hung Redis, say);
+    yields its port and the connections it accepted."""
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], accepted
+    finally:
+        for writer in accepted:
+            writer.close()
+        server.close()
+        await server.wait_closed()

@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
+from support import silent_peer
 
 from broker.store import RedisStore, StoreUnavailable
 
@@ -63,6 +64,25 @@ async def test_unreachable_redis_is_reported() -> None:
     assert not await store.ping()
     with pytest.raises(StoreUnavailable):
         await store.get("anything")
+
+
+async def test_a_silent_redis_fails_the_waiting_calls_and_is_reconnected() -> None:
+    """A peer that accepts and never answers (a hung Redis) must not hold requests forever."""
+    async with silent_peer() as (port, accepted):
+        store = RedisStore(f"redis://127.0.0.1:{port}/0", "t:", timeout=0.2)
+        try:
+            async with asyncio.timeout(5):  # without the store's own timeout: fail, not hang
+                first, second = await asyncio.gather(
+                    store.get("a"), store.get("b"), return_exceptions=True
+                )
+            assert isinstance(first, StoreUnavailable)
+            assert "did not answer within 0.2 s" in str(first)
+            assert isinstance(second, StoreUnavailable)
+            with pytest.raises(StoreUnavailable, match="did not answer"):
+                await store.get("c")
+            assert len(accepted) == 2  # the silent connection was dropped, a new one opened
+        finally:
+            await store.close()
 
 
 async def test_add_and_take_takes_only_after_a_fresh_add(store: RedisStore) -> None:
