@@ -111,11 +111,12 @@ class Portal:
             ]
         )
 
-    # -- helpers ---------------------------------------------------------------------------
-    def _base(self, request: Request) -> str:
+    # -- shared with the organisation pages (portal.organisation) -------------------------
+    def base_url(self, request: Request) -> str:
+        """Where the portal is mounted, for links in its pages."""
         return str(request.scope.get("root_path", "")).rstrip("/")
 
-    def _page(
+    def render_page(
         self,
         request: Request,
         template: str,
@@ -123,8 +124,9 @@ class Portal:
         status_code: int = 200,
         **context: Any,
     ) -> Response:
+        """A portal page in the request's language, with the session's notices."""
         page = {
-            "base": self._base(request),
+            "base": self.base_url(request),
             "me": me,
             "csrf": me.csrf if me else "",
             "session_ends": _clock_time(me.ends_at) if me and me.ends_at else "",
@@ -137,10 +139,10 @@ class Portal:
     def _refused(
         self, request: Request, me: PortalSession | None, key: str, status: int
     ) -> Response:
-        return self._page(request, "portal_refused.html", me, status_code=status, reason=key)
+        return self.render_page(request, "portal_refused.html", me, status_code=status, reason=key)
 
     def _to_home(self, request: Request) -> Response:
-        return RedirectResponse(self._base(request) + "/", status_code=303)
+        return RedirectResponse(self.base_url(request) + "/", status_code=303)
 
     def _no_session(self, request: Request) -> Response:
         """No session: the start page, or, when the browser's session has ended, a page that
@@ -150,13 +152,14 @@ class Portal:
             return self._to_home(request)
         status = 200 if request.method == "GET" else 403
         minutes = self.sessions.idle_timeout // 60
-        response = self._page(
+        response = self.render_page(
             request, "portal_login.html", None, status, expired=True, idle_minutes=minutes
         )
         self.sessions.delete_cookie(response, COOKIE)
         return response
 
-    async def _services(self) -> dict[str, ServiceInfo]:
+    async def catalogue(self) -> dict[str, ServiceInfo]:
+        """Every registered service by id, read off the event loop."""
         rows = await anyio.to_thread.run_sync(list_services, self.engine)
         return {row.service_id: ServiceInfo.from_row(row) for row in rows}
 
@@ -164,9 +167,10 @@ class Portal:
         """Services a voluntary mandate may cover (catalogue: allows that representation)."""
         return [s for s in services.values() if s.terms().allows(RepresentationKind.VOLUNTARY)]
 
-    def _view(
+    def mandate_view(
         self, request: Request, view: MandateView, me: PartyId, services: dict[str, ServiceInfo]
     ) -> dict[str, Any]:
+        """What a page shows of a mandate, from ``me``'s side (principal or agent)."""
         lang = locale_for(request)
         role = "principal" if view.principal == me else "agent"
         return {
@@ -200,19 +204,19 @@ class Portal:
         if me is None:
             if self.sessions.expired(request):
                 return self._no_session(request)
-            return self._page(request, "portal_login.html", None)
+            return self.render_page(request, "portal_login.html", None)
         if me.organisation:
-            return RedirectResponse(self._base(request) + ORGANISATION_PATH + "/", 303)
+            return RedirectResponse(self.base_url(request) + ORGANISATION_PATH + "/", 303)
         views = await anyio.to_thread.run_sync(self.lifecycle.mandates_of, me.person)
-        services = await self._services()
-        shown = [self._view(request, v, me.person, services) for v in views]
+        services = await self.catalogue()
+        shown = [self.mandate_view(request, v, me.person, services) for v in views]
         notice = request.query_params.get("gedaan")
         legal = (
             LegalOverview()
             if self.legal is None
             else await legal_overview(self.legal, me.person, self.clock())
         )
-        return self._page(
+        return self.render_page(
             request,
             "portal_overview.html",
             me,
@@ -262,7 +266,7 @@ class Portal:
         me = await self.sessions.load(request)
         if me is None:
             return self._no_session(request)
-        offered = self._offered(await self._services())
+        offered = self._offered(await self.catalogue())
         query, too_long = clean_query(request.query_params.get("zoek", ""))
         form = GrantForm.blank(self.clock(), self.lifecycle.rules.max_duration.days)
         if too_long:
@@ -288,7 +292,7 @@ class Portal:
             self.lifecycle.rules.max_duration.days,
             "" if "zoek" in form.errors else query,
         )
-        return self._page(
+        return self.render_page(
             request,
             "portal_grant.html",
             me,
@@ -307,7 +311,7 @@ class Portal:
         me, raw, refused = await self._csrf(request)
         if refused is not None or me is None:
             return me, None, [], refused
-        services = await self._services()
+        services = await self.catalogue()
         offered = self._offered(services)
         global_max = self.lifecycle.rules.max_duration.days
         form = GrantForm.parse(
@@ -336,7 +340,7 @@ class Portal:
             return await self._grant_page(request, me, form, offered, 400, refusal=refusal)
         if (no_chain := chain_refusal(form.agent_party(), chosen, lang)) is not None:
             return await self._grant_page(request, me, form, offered, 400, refusal=no_chain)
-        return self._page(
+        return self.render_page(
             request,
             "portal_grant_confirm.html",
             me,
@@ -382,7 +386,7 @@ class Portal:
             return await self._grant_page(request, me, form, offered, 400, refusal=message)
         await self._notify(view, [by_id[s] for s in form.services])
         return RedirectResponse(
-            f"{self._base(request)}/machtigingen/{view.id}?gedaan=granted", status_code=303
+            f"{self.base_url(request)}/machtigingen/{view.id}?gedaan=granted", status_code=303
         )
 
     async def _notify(self, view: MandateView, services: list[ServiceInfo]) -> None:
@@ -418,7 +422,7 @@ class Portal:
             )
         except MandateNotFound:
             return None
-        return self._view(request, view, me.person, await self._services())
+        return self.mandate_view(request, view, me.person, await self.catalogue())
 
     async def detail(self, request: Request) -> Response:
         me = await self.sessions.load(request)
@@ -431,12 +435,12 @@ class Portal:
         found = await anyio.to_thread.run_sync(
             events_of, self.engine, mandate["id"], mandate["principal"]
         )
-        services, lang = await self._services(), locale_for(request)
+        services, lang = await self.catalogue(), locale_for(request)
         events = [
             {**_audit_row(e.at, e.actor, e.service_id, services, lang), "what": e.what}
             for e in found
         ]
-        return self._page(
+        return self.render_page(
             request,
             "portal_mandate.html",
             me,
@@ -456,7 +460,7 @@ class Portal:
             return self._refused(request, me, "not_found", 404)
         if action not in _actions(mandate):
             return self._refused(request, me, "not_allowed", 409)
-        return self._page(request, "portal_confirm.html", me, m=mandate, action=action)
+        return self.render_page(request, "portal_confirm.html", me, m=mandate, action=action)
 
     async def transition(self, request: Request) -> Response:
         me, _, refused = await self._csrf(request)
@@ -479,7 +483,7 @@ class Portal:
             await self.mandate_uses.revoked(view.id)
         done = {"accept": "accepted", "reject": "rejected", "revoke": "revoked"}[action]
         return RedirectResponse(
-            f"{self._base(request)}/machtigingen/{view.id}?gedaan={done}", status_code=303
+            f"{self.base_url(request)}/machtigingen/{view.id}?gedaan={done}", status_code=303
         )
 
     # -- the session -----------------------------------------------------------------------
@@ -489,7 +493,7 @@ class Portal:
         me = await self.sessions.load(request)
         if me is None:
             return self._no_session(request)
-        base = self._base(request)
+        base = self.base_url(request)
         back = request.query_params.get("terug", "")
         parts = urlsplit(back)
         safe = (
@@ -505,7 +509,7 @@ class Portal:
         """The portal's accessibility statement, logged in or not."""
         me = await self.sessions.load(request)
         minutes = self.sessions.idle_timeout // 60
-        return self._page(request, "portal_accessibility.html", me, idle_minutes=minutes)
+        return self.render_page(request, "portal_accessibility.html", me, idle_minutes=minutes)
 
     # -- who acted for me ------------------------------------------------------------------
     async def history(self, request: Request) -> Response:
@@ -513,7 +517,7 @@ class Portal:
         if me is None:
             return self._no_session(request)
         uses = await anyio.to_thread.run_sync(uses_for, self.engine, me.person)
-        services = await self._services()
+        services = await self.catalogue()
         lang = locale_for(request)
         rows = [
             {
@@ -524,7 +528,7 @@ class Portal:
             }
             for use in uses
         ]
-        return self._page(request, "portal_history.html", me, uses=rows)
+        return self.render_page(request, "portal_history.html", me, uses=rows)
 
 
 def _audit_row(

@@ -66,7 +66,7 @@ class OrganisationPages:
 
     def _to_portal(self, request: Request) -> Response:
         """Anyone else (not logged in, or a citizen) starts at the portal's own front page."""
-        base = self.portal._base(request).removesuffix(ORGANISATION_PATH)
+        base = self.portal.base_url(request).removesuffix(ORGANISATION_PATH)
         return RedirectResponse(base + "/", status_code=303)
 
     def _gate(self, handler: Handler) -> Handler:
@@ -85,10 +85,10 @@ class OrganisationPages:
             return self._to_portal(request)
         portal = self.portal
         views = await anyio.to_thread.run_sync(portal.lifecycle.mandates_of, me.person)
-        services = await portal._services()
-        shown = [portal._view(request, view, me.person, services) for view in views]
+        services = await portal.catalogue()
+        shown = [portal.mandate_view(request, view, me.person, services) for view in views]
         received = [m for m in shown if m["role"] == "agent"]
-        return portal._page(
+        return portal.render_page(
             request,
             "portal_org_overview.html",
             me,
