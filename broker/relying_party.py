@@ -1,15 +1,19 @@
 """A relying party of this broker, for the broker's own clients (the portal, the demo SP).
 
 They integrate exactly as an outside service provider must: private_key_jwt at the token
-endpoint and a full ID token check against the broker's JWKS. The caller checks `nonce` and
-what it needs of `acr` and the subject.
+endpoint and a full ID token check against the broker's JWKS. The caller keeps what
+``authorize`` returns until the callback and checks what it needs of `acr` and the subject.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -51,15 +55,38 @@ class BrokerClient:
             headers={"kid": self.kid} if self.kid else None,
         )
 
-    async def redeem(self, code: str, verifier: str) -> dict[str, Any]:
-        """Exchange ``code`` and return the verified ID token claims; ValueError on an error."""
+    def authorize(self, **params: str) -> tuple[str, dict[str, str]]:
+        """The authorization request URL with fresh ``state``, ``nonce`` and PKCE S256, and
+        what the callback needs of them (``state``, ``nonce``, ``verifier``); ``params`` adds
+        ``scope``, ``acr_values`` and the like."""
+        pending = {
+            "state": secrets.token_urlsafe(32),
+            "nonce": secrets.token_urlsafe(32),
+            "verifier": secrets.token_urlsafe(48),
+        }
+        digest = hashlib.sha256(pending["verifier"].encode()).digest()
+        query = {
+            "client_id": self.client_id,
+            "response_type": "code",
+            "redirect_uri": self.redirect_uri,
+            "state": pending["state"],
+            "nonce": pending["nonce"],
+            "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
+            "code_challenge_method": "S256",
+            **params,
+        }
+        return f"{self.issuer}/authorize?{urlencode(query)}", pending
+
+    async def redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
+        """Exchange ``code`` with the PKCE verifier of ``pending`` (from ``authorize``) and
+        return the verified ID token claims, its nonce checked; ValueError on an error."""
         resp = await self.http.post(
             f"{self.issuer}/token",
             data={
                 "grant_type": "authorization_code",
                 "code": code,
                 "redirect_uri": self.redirect_uri,
-                "code_verifier": verifier,
+                "code_verifier": pending["verifier"],
                 "client_assertion_type": ASSERTION_TYPE,
                 "client_assertion": self.client_assertion(),
             },
@@ -78,4 +105,6 @@ class BrokerClient:
             issuer=self.issuer,
             options={"require": ["exp", "iat", "sub", "nonce", "acr"]},
         )
+        if not hmac.compare_digest(str(claims["nonce"]), str(pending["nonce"])):
+            raise ValueError("nonce mismatch")
         return claims

@@ -254,7 +254,10 @@ class Portal:
             return refused
         login = self.login_client
         target = urlencode(
-            {"client_id": login.client_id, "post_logout_redirect_uri": login.issuer + "/mijn/"}
+            {
+                "client_id": login.broker.client_id,
+                "post_logout_redirect_uri": login.issuer + "/mijn/",
+            }
         )
         response = RedirectResponse(f"{login.issuer}/logout?{target}", status_code=303)
         await self.sessions.end(request, response)

@@ -5,13 +5,9 @@ authorization code flow with PKCE, ``state`` bound to the browser, ``nonce``,
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -55,10 +51,7 @@ class PortalLogin:
         http: httpx.AsyncClient,
     ) -> None:
         self.issuer = issuer
-        self.client_id = client_id
-        self.redirect_uri = redirect_uri
         self.store = store
-        self.http = http
         self.broker = BrokerClient(
             issuer=issuer,
             client_id=client_id,
@@ -70,30 +63,12 @@ class PortalLogin:
     async def start(self, means: str | None = None) -> tuple[str, str]:
         """The authorize URL and the ``state`` (to bind to the browser in a cookie);
         ``means`` (one of ``MEANS``) skips the broker's chooser."""
-        state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        verifier = secrets.token_urlsafe(48)
-        challenge = (
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-            .rstrip(b"=")
-            .decode()
+        extra = {"login_means": str(means)} if means in MEANS else {}
+        url, pending = self.broker.authorize(
+            scope=f"openid {REPRESENT_NONE}", acr_values=PORTAL_LEVEL.acr, **extra
         )
-        await self.store.put(
-            "portal-login:" + state, {"nonce": nonce, "verifier": verifier}, LOGIN_TTL
-        )
-        params = {
-            "client_id": self.client_id,
-            "response_type": "code",
-            "scope": f"openid {REPRESENT_NONE}",
-            "redirect_uri": self.redirect_uri,
-            "state": state,
-            "nonce": nonce,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "acr_values": PORTAL_LEVEL.acr,
-        }
-        if means in MEANS:
-            params["login_means"] = str(means)
-        return f"{self.issuer}/authorize?{urlencode(params)}", state
+        await self.store.put("portal-login:" + pending["state"], pending, LOGIN_TTL)
+        return url, pending["state"]
 
     async def finish(self, query: dict[str, str], bound_state: str | None) -> LoggedIn:
         state = query.get("state", "")
@@ -107,20 +82,13 @@ class PortalLogin:
         if "error" in query:
             raise LoginFailed(query["error"])
         try:
-            claims = await self._redeem(query.get("code", ""), pending)
+            claims = await self.broker.redeem(query.get("code", ""), pending)
         except (httpx.HTTPError, jwt.InvalidTokenError, ValueError, KeyError) as exc:
             raise LoginFailed(str(exc)) from exc
         level = Level.from_acr(str(claims["acr"]))
         if level < PORTAL_LEVEL:
             raise LoginFailed("acr below the requested level")
         return _who(claims, level)
-
-    async def _redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
-        claims = await self.broker.redeem(code, pending["verifier"])
-        if not hmac.compare_digest(str(claims["nonce"]), pending["nonce"]):
-            raise ValueError("nonce mismatch")
-        return claims
-
 
 def _who(claims: dict[str, Any], level: Level) -> LoggedIn:
     """A citizen with their own BSN, or the organisation an eHerkenning login represents

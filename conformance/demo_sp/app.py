@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -37,10 +33,7 @@ class DemoServiceProvider:
         http: httpx.AsyncClient,
     ) -> None:
         self.issuer = issuer
-        self.client_id = client_id
-        self.redirect_uri = redirect_uri
         self.store = store
-        self.http = http
         self.broker = BrokerClient(
             issuer=issuer,
             client_id=client_id,
@@ -67,30 +60,12 @@ class DemoServiceProvider:
         level = form.get("level", "substantial")
         if level not in LEVELS:
             level = "substantial"
-        state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        verifier = secrets.token_urlsafe(48)
-        challenge = (
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-            .rstrip(b"=")
-            .decode()
+        extra = {"login_means": "digid"} if form.get("login_means") == "digid" else {}
+        url, pending = self.broker.authorize(
+            scope="openid", acr_values=Level.from_name(str(level)).acr, **extra
         )
-        await self.store.put(
-            "demo-sp:" + state, {"nonce": nonce, "verifier": verifier, "level": level}, 900
-        )
-        params = {
-            "client_id": self.client_id,
-            "response_type": "code",
-            "scope": "openid",
-            "redirect_uri": self.redirect_uri,
-            "state": state,
-            "nonce": nonce,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "acr_values": Level.from_name(str(level)).acr,
-        }
-        if form.get("login_means") == "digid":
-            params["login_means"] = "digid"
-        return RedirectResponse(f"{self.issuer}/authorize?{urlencode(params)}", status_code=303)
+        await self.store.put("demo-sp:" + pending["state"], {**pending, "level": level}, 900)
+        return RedirectResponse(url, status_code=303)
 
     def _page(self, request: Request, **context: Any) -> Response:
         base = {
@@ -122,9 +97,7 @@ class DemoServiceProvider:
         return self._page(request, claims=sorted(claims.items()), raw=claims)
 
     async def _redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
-        claims = await self.broker.redeem(code, pending["verifier"])
-        if claims["nonce"] != pending["nonce"]:
-            raise ValueError("nonce mismatch")
+        claims = await self.broker.redeem(code, pending)
         if Level.from_acr(claims["acr"]) < Level.from_name(pending["level"]):
             raise ValueError("acr below the requested level")
         return claims
