@@ -53,3 +53,17 @@ class LoginMeans(Protocol):
         self, request: Request, transaction: Transaction, flow: FlowControl
     ) -> Response:
         """Send the browser to the upstream means for ``transaction`` (usually a redirect)."""
+
+
+def bound_flow(bound: FlowControl | None, request: Request, means: str) -> FlowControl:
+    """The flow a means hands its result to: the one bound at start-up, else the app's (set on
+    ``app.state.flow`` or ``app.state.broker.flow`` by whoever built the app)."""
+    if bound is not None:
+        return bound
+    state = request.app.state
+    flow: FlowControl | None = getattr(state, "flow", None)
+    if flow is None and getattr(state, "broker", None) is not None:
+        flow = getattr(state.broker, "flow", None)
+    if flow is None:
+        raise RuntimeError(f"{means} has no flow: call bind(flow) at start-up")
+    return flow

@@ -22,7 +22,7 @@ from broker.assurance import Level, UnknownLevel
 from broker.errors import LevelTooLow, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, Transaction
 from broker.identifiers import elfproef
-from broker.means.base import FlowControl
+from broker.means.base import FlowControl, bound_flow
 from broker.saml.backchannel import ArtifactResolver, HttpClient, TlsSettings
 from broker.saml.messages import authn_request, sp_metadata
 from broker.saml.response import (
@@ -199,15 +199,7 @@ class DigidMeans:
         return await flow.complete(request, transaction, authentication)
 
     def _flow_for(self, request: Request) -> FlowControl:
-        if self._flow is not None:
-            return self._flow
-        state = request.app.state
-        flow: FlowControl | None = getattr(state, "flow", None)
-        if flow is None and getattr(state, "broker", None) is not None:
-            flow = getattr(state.broker, "flow", None)
-        if flow is None:
-            raise RuntimeError("DigidMeans has no flow: call bind(flow) at start-up")
-        return flow
+        return bound_flow(self._flow, request, "DigidMeans")
 
     # -- the back channel and the checks ----------------------------------------------------
     async def authenticate(self, transaction: Transaction, artifact: str) -> Authentication:

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from broker.assurance import Level, UnknownLevel
 from broker.errors import LevelTooLow, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, Transaction
-from broker.means.base import FlowControl
+from broker.means.base import FlowControl, bound_flow
 from broker.means.eherkenning.assertion import IdentifierNotAllowed, read_assertion
 from broker.means.eherkenning.messages import authn_request, sp_metadata
 from broker.saml.backchannel import ArtifactResolver, HttpClient, TlsSettings
@@ -200,15 +200,7 @@ class EherkenningMeans:
         return _no_cache(await flow.complete(request, transaction, authentication))
 
     def _flow_for(self, request: Request) -> FlowControl:
-        if self._flow is not None:
-            return self._flow
-        state = request.app.state
-        flow: FlowControl | None = getattr(state, "flow", None)
-        if flow is None and getattr(state, "broker", None) is not None:
-            flow = getattr(state.broker, "flow", None)
-        if flow is None:
-            raise RuntimeError("EherkenningMeans has no flow: call bind(flow) at start-up")
-        return flow
+        return bound_flow(self._flow, request, "EherkenningMeans")
 
     # -- the back channel and the checks ----------------------------------------------------
     async def authenticate(self, transaction: Transaction, artifact: str) -> Authentication:

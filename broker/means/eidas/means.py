@@ -33,7 +33,7 @@ from starlette.routing import BaseRoute, Route
 from broker.assurance import Level, UnknownLevel
 from broker.errors import LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, Transaction
-from broker.means.base import FlowControl
+from broker.means.base import FlowControl, bound_flow
 from broker.means.eidas.attributes import read_person, signed_response_parts
 from broker.means.eidas.messages import eidas_authn_request, eidas_sp_metadata
 from broker.means.eidas.pages import autosubmit_script, post_page
@@ -224,15 +224,7 @@ class EidasMeans:
         return await flow.complete(request, transaction, authentication)
 
     def _flow_for(self, request: Request) -> FlowControl:
-        if self._flow is not None:
-            return self._flow
-        state = request.app.state
-        flow: FlowControl | None = getattr(state, "flow", None)
-        if flow is None and getattr(state, "broker", None) is not None:
-            flow = getattr(state.broker, "flow", None)
-        if flow is None:
-            raise RuntimeError("EidasMeans has no flow: call bind(flow) at start-up")
-        return flow
+        return bound_flow(self._flow, request, "EidasMeans")
 
     # -- the checks ------------------------------------------------------------------------
     async def authenticate(self, transaction: Transaction, encoded: str) -> Authentication:

@@ -30,7 +30,7 @@ from broker.assurance import Level, UnknownLevel
 from broker.errors import BrokerError, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, Transaction
 from broker.identifiers import elfproef
-from broker.means.base import FlowControl
+from broker.means.base import FlowControl, bound_flow
 from broker.means.oidc_upstream.id_token import CLOCK_SKEW, Expected, validate_id_token
 from broker.means.oidc_upstream.provider import ProviderMetadata, UpstreamError, UpstreamProvider
 from broker.means.oidc_upstream.token import ClientCredentials, redeem_code
@@ -359,15 +359,7 @@ class OidcUpstreamMeans:
         self._warned_origin = True
 
     def _flow_for(self, request: Request) -> FlowControl:
-        if self._flow is not None:
-            return self._flow
-        state = request.app.state
-        flow: FlowControl | None = getattr(state, "flow", None)
-        if flow is None and getattr(state, "broker", None) is not None:
-            flow = getattr(state.broker, "flow", None)
-        if flow is None:
-            raise RuntimeError(f"{self.name}: no flow; call bind(flow) at start-up")
-        return flow
+        return bound_flow(self._flow, request, self.name)
 
 
 def _single(values: list[str]) -> str | None:

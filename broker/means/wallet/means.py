@@ -46,7 +46,7 @@ from starlette.routing import BaseRoute, Route
 from broker.assurance import Level
 from broker.errors import BrokerError, LoginCancelled, LoginMeansError
 from broker.flow.model import Authentication, Transaction, new_id
-from broker.means.base import FlowControl
+from broker.means.base import FlowControl, bound_flow
 from broker.means.wallet.identity import VerifierIdentity
 from broker.means.wallet.pages import (
     CUSTOM_SCHEME,
@@ -183,15 +183,7 @@ class WalletMeans:
         self._flow = flow
 
     def _flow_for(self, request: Request) -> FlowControl:
-        if self._flow is not None:
-            return self._flow
-        state = request.app.state
-        flow: FlowControl | None = getattr(state, "flow", None)
-        if flow is None and getattr(state, "broker", None) is not None:
-            flow = getattr(state.broker, "flow", None)
-        if flow is None:
-            raise RuntimeError("WalletMeans has no flow: call bind(flow) at start-up")
-        return flow
+        return bound_flow(self._flow, request, "WalletMeans")
 
     # -- LoginMeans ------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
