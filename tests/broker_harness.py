@@ -24,13 +24,13 @@ from broker.store import MemoryStore, Store
 @pytest.fixture(scope="session")
 def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Keys are slow to generate: made once, copied per test."""
-    from broker.register.demo import load_or_create_demo_key
+    from broker.register.demo import DEMO_KEY_FILE, load_or_create_client_key
     from conformance.digid.settings import load_or_create_key
 
     directory = tmp_path_factory.mktemp("keys")
     init_keys(directory)
     load_or_create_key(directory)
-    load_or_create_demo_key(directory)
+    load_or_create_client_key(directory, DEMO_KEY_FILE)
     return directory
 
 

@@ -65,18 +65,62 @@ def public_jwk(private_jwk: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in private_jwk.items() if k not in PRIVATE_MEMBERS}
 
 
-def load_or_create_demo_key(directory: Path) -> dict[str, Any]:
-    """The demo SP's private JWK, generated (mode 0600) on first use."""
-    path = directory / DEMO_KEY_FILE
+def load_or_create_client_key(
+    directory: Path, filename: str, kid_prefix: str | None = None
+) -> dict[str, Any]:
+    """The private JWK of one of the broker's own clients, generated (mode 0600) on first use;
+    a worker that loses the race to create it reads the winner's."""
+    path = directory / filename
     if path.exists():
         jwk: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return jwk
     directory.mkdir(parents=True, exist_ok=True)
     jwk = new_private_jwk()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if kid_prefix is not None:
+        jwk["kid"] = kid_prefix + str(jwk["n"])[:16]
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return load_or_create_client_key(directory, filename, kid_prefix)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(jwk, fh, indent=2)
     return jwk
+
+
+def ensure_own_client(
+    engine: Engine,
+    *,
+    client_id: str,
+    name: str,
+    private_jwk: dict[str, Any],
+    redirect_uri: str,
+    start_page: str,
+) -> None:
+    """Register one of the broker's own BSN-entitled ``private_key_jwt`` clients, or bring an
+    existing registration up to date (a new port, a regenerated key file) in place."""
+    jwks = {"keys": [public_jwk(private_jwk)]}
+    with Session(engine) as session:
+        client = session.get(Client, client_id)
+        if client is not None:
+            if redirect_uri not in client.redirect_uris:
+                client.redirect_uris = [*client.redirect_uris, redirect_uri]
+            if start_page not in client.post_logout_redirect_uris:
+                client.post_logout_redirect_uris = [*client.post_logout_redirect_uris, start_page]
+            if client.jwks != jwks:
+                client.jwks = jwks
+            session.add(client)
+            session.commit()
+            return
+    add_client(
+        engine,
+        client_id=client_id,
+        name=name,
+        redirect_uris=[redirect_uri],
+        post_logout_redirect_uris=[start_page],
+        auth_method="private_key_jwt",
+        jwks=jwks,
+        bsn_entitled=True,
+    )
 
 
 def demo_redirect_uri(config: Config) -> str:
@@ -90,33 +134,15 @@ def ensure_demo_client(engine: Engine, config: Config) -> tuple[str, dict[str, A
     BSN-entitled provider receives from the DigiD simulator; it offers one service at ``basic``
     (so every DigiD level can be tried) that allows representation (:data:`DEMO_SERVICE_ID`).
     """
-    private_jwk = load_or_create_demo_key(config.keys.directory)
-    jwks = {"keys": [public_jwk(private_jwk)]}
-    redirect_uri = demo_redirect_uri(config)
-    start_page = config.issuer + DEMO_PATH
-    with Session(engine) as session:
-        client = session.get(Client, DEMO_CLIENT_ID)
-        if client is not None:
-            # Same client, possibly a new port or a regenerated key file: update in place.
-            if redirect_uri not in client.redirect_uris:
-                client.redirect_uris = [*client.redirect_uris, redirect_uri]
-            if start_page not in client.post_logout_redirect_uris:
-                client.post_logout_redirect_uris = [*client.post_logout_redirect_uris, start_page]
-            if client.jwks != jwks:
-                client.jwks = jwks
-            session.add(client)
-            session.commit()
-    if client is None:
-        add_client(
-            engine,
-            client_id=DEMO_CLIENT_ID,
-            name="Demo service provider",
-            redirect_uris=[redirect_uri],
-            post_logout_redirect_uris=[start_page],
-            auth_method="private_key_jwt",
-            jwks=jwks,
-            bsn_entitled=True,
-        )
+    private_jwk = load_or_create_client_key(config.keys.directory, DEMO_KEY_FILE)
+    ensure_own_client(
+        engine,
+        client_id=DEMO_CLIENT_ID,
+        name="Demo service provider",
+        private_jwk=private_jwk,
+        redirect_uri=demo_redirect_uri(config),
+        start_page=config.issuer + DEMO_PATH,
+    )
     if get_service(engine, DEMO_SERVICE_ID) is None:
         add_service(
             engine,
