@@ -113,18 +113,19 @@ class LegalRelation(SQLModel, table=True):
 
     __tablename__ = "legal_relations"
     __table_args__ = (
+        # One index for the importer's upsert, the read by representative and the per-source
+        # replacement (revision 0005).
         UniqueConstraint(
-            "source", "source_ref", "representative_id", name="uq_legal_relations_source_ref"
+            "representative_id", "source", "source_ref", name="uq_legal_relations_representative"
         ),
-        Index("ix_legal_relations_pair", "representative_id", "represented_id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True))
     kind: str = Field(max_length=24)  # mandates.catalogue.RepresentationKind (legal kinds)
-    representative_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("parties.id"), nullable=False)
-    )
-    represented_id: int = Field(sa_column=Column(Integer, ForeignKey("parties.id"), nullable=False))
+    # parties.id, not declared as foreign keys: parties is append-only and a declared key
+    # locks the party row on every imported relation (revision 0005).
+    representative_id: int = Field(sa_column=Column(Integer, nullable=False))
+    represented_id: int = Field(sa_column=Column(Integer, nullable=False))
     source: str = Field(max_length=24)
     source_ref: str = Field(max_length=120)
     source_type: str = Field(max_length=40)
@@ -174,12 +175,9 @@ class AuditRecord(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True))
     at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     action: str = Field(max_length=40)
-    actor_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("parties.id"), nullable=True)
-    )
-    subject_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("parties.id"), nullable=True)
-    )
+    # parties.id, not declared as foreign keys (revision 0005), as in legal_relations.
+    actor_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    subject_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     data_subject_ref: str | None = Field(default=None, max_length=64)
     data_subject_id_type: str | None = Field(default=None, max_length=16)
     service_id: str | None = Field(default=None, max_length=36)
