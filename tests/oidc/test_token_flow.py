@@ -213,7 +213,17 @@ def _hs256_with_public_key(client_id: str, key: ClientKey) -> str:
 
 @pytest.mark.parametrize(
     "case",
-    ["other_key", "wrong_aud", "expired", "none_alg", "hs256", "wrong_iss", "no_jti", "missing"],
+    [
+        "other_key",
+        "wrong_aud",
+        "expired",
+        "too_long",
+        "none_alg",
+        "hs256",
+        "wrong_iss",
+        "no_jti",
+        "missing",
+    ],
 )
 async def test_bad_client_assertions_are_refused(
     broker: BrokerFixture, rp: tuple[str, ClientKey], case: str
@@ -229,6 +239,8 @@ async def test_bad_client_assertions_are_refused(
         assertion = key.assertion(client_id, "https://other.example")
     elif case == "expired":
         assertion = key.assertion(client_id, ISSUER, exp=int(time.time()) - 120)
+    elif case == "too_long":  # one hour is the most a jti is remembered for
+        assertion = key.assertion(client_id, ISSUER, exp=int(time.time()) + 3600 + 60)
     elif case == "none_alg":
         assertion = jwt.encode(
             {

@@ -25,7 +25,10 @@ from broker.register.clients import verify_client_secret
 from broker.store import Put, Store
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-MAX_ASSERTION_LIFETIME = 600
+# RFC 7523 sets no maximum; the jti of each assertion is remembered until it expires, so the
+# lifetime is capped. One hour, because common client libraries default to it (Authlib signs
+# assertions valid for 3600 s) and a stock client must work; each assertion is still one-time.
+MAX_ASSERTION_LIFETIME = 3600
 
 
 def _invalid(description: str) -> OAuthError:
