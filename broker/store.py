@@ -197,9 +197,17 @@ class _Connection(asyncio.Protocol):
     def send(self, packed: bytes) -> asyncio.Future[Any]:
         if self.lost is not None or self._transport is None:
             raise self.lost or StoreUnavailable("Redis connection not open")
+        try:
+            self._transport.write(packed)
+        except Exception as exc:
+            # Queued without its command, a waiter would take the next caller's reply; and how
+            # much of the command went out is unknown, so the connection cannot be trusted.
+            error = StoreUnavailable(f"Redis write failed: {exc!r}")
+            self.close(error)
+            raise error from exc
+        # Replies arrive through the event loop, never during write: queueing after it is safe.
         waiter = self.loop.create_future()
         self._waiting.append(waiter)
-        self._transport.write(packed)
         return waiter
 
     def close(self, error: Exception | None = None) -> None:
@@ -264,10 +272,10 @@ class RedisStore:
                     )
                     for command in self._setup:
                         await fresh.send(command)
-            except (TimeoutError, OSError) as exc:
+            except (TimeoutError, OSError) as exc:  # StoreUnavailable too: AUTH refused, say
                 fresh.close()
                 raise StoreUnavailable(f"Redis at {self._host}:{self._port}: {exc!r}") from exc
-            except StoreUnavailable:
+            except BaseException:  # the caller was cancelled: no half-set-up connection left open
                 fresh.close()
                 raise
             self._connection = fresh
