@@ -1,4 +1,5 @@
-"""``RedisStore`` when a write fails or a caller gives up while connecting."""
+"""``RedisStore`` when a write fails or a caller gives up while connecting, and the TTL rules
+both stores share (a TTL Redis would refuse must not half-apply a ``write_many``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from broker.store import RedisStore, StoreUnavailable
+from broker.store import MemoryStore, RedisStore, Store, StoreUnavailable
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -24,6 +25,13 @@ async def _redis() -> RedisStore:
 @pytest.fixture
 async def redis() -> AsyncIterator[RedisStore]:
     store = await _redis()
+    yield store
+    await store.close()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    store: Store = MemoryStore() if request.param == "memory" else await _redis()
     yield store
     await store.close()
 
@@ -79,3 +87,28 @@ async def test_a_caller_cancelled_while_connecting_closes_the_connection() -> No
         await store.close()
         server.close()
 
+
+async def test_an_invalid_ttl_writes_nothing(store: Store) -> None:
+    await store.put("kept", {"v": 1}, 60)
+    for ttl in (0, -5):
+        with pytest.raises(ValueError, match="ttl"):
+            await store.write_many(puts=[("a", {"v": 1}, 60), ("b", {}, ttl)], deletes=["kept"])
+        with pytest.raises(ValueError, match="ttl"):
+            await store.add("c", {}, ttl)
+        with pytest.raises(ValueError, match="ttl"):
+            await store.add_and_take(("c", {}, ttl), "kept")
+    assert await store.get_many(["a", "b", "c"]) == [None, None, None]
+    assert await store.get("kept") == {"v": 1}
+
+
+async def test_fractional_ttls_count_as_whole_seconds(store: Store) -> None:
+    """A JWT ``exp`` may be fractional, and so a replay-cache TTL computed from it."""
+    assert await store.add("jti", {}, 1.5)
+    await store.put("one", {}, 0.5)
+    await store.write_many(puts=[("two", {}, 1.5)])
+    await store.write_many(puts=[("three", {}, 1.5), ("four", {}, 1.5)])
+    assert await store.add_and_take(("jti2", {}, 1.5), "one") == (True, {})
+    assert None not in await store.get_many(["jti", "two", "three", "four", "jti2"])
+    if isinstance(store, RedisStore):
+        ttls = [await store._call("TTL", store._prefix + key) for key in ("jti", "two", "four")]
+        assert ttls == [2, 2, 2]
