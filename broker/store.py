@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import ssl
 import time
 from collections import deque
@@ -19,14 +20,17 @@ from urllib.parse import unquote, urlsplit
 import hiredis
 
 Json = dict[str, Any]
-Put = tuple[str, Json, int]  # key, value, ttl in seconds
+Put = tuple[str, Json, float]  # key, value, ttl in seconds
 
 
 class Store(Protocol):
-    async def put(self, key: str, value: Json, ttl: int) -> None:
-        """Store ``value`` under ``key`` for ``ttl`` seconds, replacing any previous value."""
+    async def put(self, key: str, value: Json, ttl: float) -> None:
+        """Store ``value`` under ``key`` for ``ttl`` seconds, replacing any previous value.
 
-    async def add(self, key: str, value: Json, ttl: int) -> bool:
+        Every TTL counts in whole seconds, rounded up; one that is not positive raises
+        ``ValueError`` before anything is written."""
+
+    async def add(self, key: str, value: Json, ttl: float) -> bool:
         """Store only if ``key`` is absent; False when it exists (replay detection)."""
 
     async def get(self, key: str) -> Json | None: ...
@@ -74,16 +78,18 @@ class MemoryStore:
             for key in [k for k, (exp, _) in self._data.items() if exp <= now]:
                 del self._data[key]
 
-    async def put(self, key: str, value: Json, ttl: int) -> None:
+    async def put(self, key: str, value: Json, ttl: float) -> None:
+        seconds = _seconds(ttl)
         now = time.monotonic()
         self._sweep(now)
-        self._data[key] = (now + ttl, json.dumps(value))
+        self._data[key] = (now + seconds, json.dumps(value))
 
-    async def add(self, key: str, value: Json, ttl: int) -> bool:
+    async def add(self, key: str, value: Json, ttl: float) -> bool:
+        seconds = _seconds(ttl)
         now = time.monotonic()
         if self._live(key, now) is not None:
             return False
-        self._data[key] = (now + ttl, json.dumps(value))
+        self._data[key] = (now + seconds, json.dumps(value))
         return True
 
     async def get(self, key: str) -> Json | None:
@@ -109,10 +115,11 @@ class MemoryStore:
         self._data.pop(key, None)
 
     async def write_many(self, puts: Sequence[Put] = (), deletes: Sequence[str] = ()) -> None:
+        timed = [(key, value, _seconds(ttl)) for key, value, ttl in puts]
         now = time.monotonic()
         self._sweep(now)
-        for key, value, ttl in puts:
-            self._data[key] = (now + ttl, json.dumps(value))
+        for key, value, seconds in timed:
+            self._data[key] = (now + seconds, json.dumps(value))
         for key in deletes:
             self._data.pop(key, None)
 
@@ -197,9 +204,17 @@ class _Connection(asyncio.Protocol):
     def send(self, packed: bytes) -> asyncio.Future[Any]:
         if self.lost is not None or self._transport is None:
             raise self.lost or StoreUnavailable("Redis connection not open")
+        try:
+            self._transport.write(packed)
+        except Exception as exc:
+            # Queued without its command, a waiter would take the next caller's reply; and how
+            # much of the command went out is unknown, so the connection cannot be trusted.
+            error = StoreUnavailable(f"Redis write failed: {exc!r}")
+            self.close(error)
+            raise error from exc
+        # Replies arrive through the event loop, never during write: queueing after it is safe.
         waiter = self.loop.create_future()
         self._waiting.append(waiter)
-        self._transport.write(packed)
         return waiter
 
     def close(self, error: Exception | None = None) -> None:
@@ -264,10 +279,10 @@ class RedisStore:
                     )
                     for command in self._setup:
                         await fresh.send(command)
-            except (TimeoutError, OSError) as exc:
+            except (TimeoutError, OSError) as exc:  # StoreUnavailable too: AUTH refused, say
                 fresh.close()
                 raise StoreUnavailable(f"Redis at {self._host}:{self._port}: {exc!r}") from exc
-            except StoreUnavailable:
+            except BaseException:  # the caller was cancelled: no half-set-up connection left open
                 fresh.close()
                 raise
             self._connection = fresh
@@ -288,11 +303,13 @@ class RedisStore:
             connection.close(error)
             raise error from None
 
-    async def put(self, key: str, value: Json, ttl: int) -> None:
-        await self._call("SET", self._prefix + key, _dumps(value), "EX", ttl)
+    async def put(self, key: str, value: Json, ttl: float) -> None:
+        await self._call("SET", self._prefix + key, _dumps(value), "EX", _seconds(ttl))
 
-    async def add(self, key: str, value: Json, ttl: int) -> bool:
-        reply = await self._call("SET", self._prefix + key, _dumps(value), "EX", ttl, "NX")
+    async def add(self, key: str, value: Json, ttl: float) -> bool:
+        reply = await self._call(
+            "SET", self._prefix + key, _dumps(value), "EX", _seconds(ttl), "NX"
+        )
         return reply is not None
 
     async def get(self, key: str) -> Json | None:
@@ -312,7 +329,7 @@ class RedisStore:
     async def add_and_take(self, add: Put, take: str) -> tuple[bool, Json | None]:
         key, value, ttl = add
         keys = [self._prefix + key, self._prefix + take]
-        stored, raw = await self._script(_ADD_AND_TAKE, keys, [_dumps(value), int(ttl)])
+        stored, raw = await self._script(_ADD_AND_TAKE, keys, [_dumps(value), _seconds(ttl)])
         return bool(stored), None if raw is None else json.loads(raw)
 
     async def delete(self, key: str) -> None:
@@ -331,7 +348,7 @@ class RedisStore:
         keys = [self._prefix + key for key, _, _ in puts] + [self._prefix + k for k in deletes]
         args: list[str | int] = [len(puts)]
         for _, value, ttl in puts:
-            args += [_dumps(value), int(ttl)]
+            args += [_dumps(value), _seconds(ttl)]
         await self._script(_WRITE_MANY, keys, args)
 
     async def _script(self, script: str, keys: list[str], args: list[str | int]) -> Any:
@@ -358,6 +375,16 @@ class RedisStore:
 def _pack(*args: str | int | bytes) -> bytes:
     packed: bytes = hiredis.pack_command(args)  # type: ignore[arg-type]  # stub: 1-tuple
     return packed
+
+
+def _seconds(ttl: float) -> int:
+    """A TTL as Redis takes it, the same in both stores. Fractional ones occur (a JWT ``exp``
+    may be); one below a second is checked here because Redis would refuse it inside the
+    ``write_many`` script, after the writes before it were applied."""
+    seconds = math.ceil(ttl)
+    if seconds < 1:
+        raise ValueError(f"ttl must be positive, not {ttl!r}")
+    return seconds
 
 
 def _dumps(value: Json) -> str:

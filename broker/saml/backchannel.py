@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib.util
+import select
 import ssl
 import sys
 import time
@@ -92,21 +93,23 @@ class _Connection:
         self.reader = reader
         self.writer = writer
         self.state = h11.Connection(h11.CLIENT)
-        self.responded = False  # the peer began answering the current request
 
     def usable(self) -> bool:
-        """Still open on both ends and idle (the peer may have closed a kept-alive one)."""
-        return (
-            self.state.our_state is h11.IDLE
-            and not self.reader.at_eof()
-            and not self.writer.is_closing()
-        )
+        """Idle and, as far as can be known before sending, still open on both ends.
+
+        An idle connection has nothing to read, so a readable socket means the peer closed it
+        (or sent something unasked); checked on the socket itself because the event loop may
+        not have read the peer's FIN yet when the connection is taken again."""
+        if self.state.our_state is not h11.IDLE or self.reader.at_eof() or self.writer.is_closing():
+            return False
+        poller = select.poll()
+        poller.register(self.writer.get_extra_info("socket").fileno(), select.POLLIN)
+        return not poller.poll(0)
 
     async def exchange(
         self, request: h11.Request, body: bytes, max_bytes: int
     ) -> tuple[int, bytes]:
         state = self.state
-        self.responded = False
         self.writer.write(
             state.send(request) + state.send(h11.Data(data=body)) + state.send(h11.EndOfMessage())
         )
@@ -118,7 +121,6 @@ class _Connection:
             if event is h11.NEED_DATA:
                 state.receive_data(await self.reader.read(_READ_SIZE))
             elif isinstance(event, h11.Response):
-                self.responded = True
                 status = event.status_code
             elif isinstance(event, h11.Data):
                 size += len(event.data)
@@ -146,6 +148,10 @@ class SoapClient:
 
     No redirects are followed and no proxy is used: the back channel goes to the configured
     address only. Connections open on demand and stay open for the next login.
+
+    A request is never sent twice. ArtifactResolve is one-time at the IdP, and once a request
+    went out the IdP may have processed it however the connection failed (RFC 9112 §9.3.1);
+    so a kept-alive connection is checked before it is used, not retried after.
     """
 
     def __init__(self, url: str, tls: TlsSettings, timeout: float = RESOLVE_TIMEOUT) -> None:
@@ -172,15 +178,7 @@ class SoapClient:
         )
         try:
             async with asyncio.timeout(self._timeout):
-                connection = self._idle_connection()
-                if connection is not None:
-                    try:
-                        return await self._exchange(connection, request, body, max_bytes)
-                    except (OSError, h11.ProtocolError, BackChannelError):
-                        if connection.responded:
-                            raise
-                        # A kept-alive connection the peer had closed: once more on a new one.
-                connection = await self._connect()
+                connection = self._idle_connection() or await self._connect()
                 return await self._exchange(connection, request, body, max_bytes)
         except _TooLarge:
             raise SamlError("Antwoord te groot.", "ArtifactResponse too large") from None

@@ -33,8 +33,9 @@ async def test_concurrent_commands_get_their_own_replies(store: RedisStore) -> N
 
 
 async def test_an_error_reply_fails_only_its_command(store: RedisStore) -> None:
-    with pytest.raises(StoreUnavailable, match="expire"):
-        await store.put("bad", {}, 0)  # Redis refuses EX 0
+    await store._call("LPUSH", store._prefix + "list", "x")
+    with pytest.raises(StoreUnavailable, match="WRONGTYPE"):
+        await store.get("list")  # Redis refuses GET of a list
     assert await store.add("good", {"v": 1}, 60)
     assert await store.get("good") == {"v": 1}
 

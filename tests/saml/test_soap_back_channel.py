@@ -34,6 +34,7 @@ class Peer:
     answer: bytes = b"<answer/>"
     close_after_answer: bool = False
     silent: bool = False
+    unanswered: int = 0  # this request (1-based, over all connections) is read, then hung up on
     connections: int = 0
     heads: list[bytes] = field(default_factory=list)
     client_certificates: list[Any] = field(default_factory=list)
@@ -51,6 +52,8 @@ class Peer:
                     if line.lower().startswith(b"content-length:")
                 )
                 await reader.readexactly(length)
+                if len(self.heads) == self.unanswered:
+                    break
                 if self.silent:
                     await asyncio.sleep(5)
                 writer.write(
@@ -107,6 +110,17 @@ async def test_peer_closing_between_calls_is_survived(serve: Serve) -> None:
     for _ in range(3):
         assert (await client.post(b"<x/>", HEADERS))[0] == 200
     assert peer.connections == 3
+
+
+async def test_request_the_peer_may_have_processed_is_not_sent_again(serve: Serve) -> None:
+    """ArtifactResolve is one-time at the IdP: when a kept-alive connection breaks after the
+    request went out, the call fails instead of sending it again on a new connection."""
+    peer = Peer(unanswered=2)
+    client = SoapClient(await serve(peer), TlsSettings())
+    assert (await client.post(b"<x/>", HEADERS))[0] == 200
+    with pytest.raises(BackChannelError):
+        await client.post(b"<x/>", HEADERS)
+    assert len(peer.heads) == 2 and peer.connections == 1
 
 
 async def test_oversized_answer_refused(serve: Serve) -> None:
