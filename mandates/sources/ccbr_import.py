@@ -12,11 +12,15 @@ not stop the import. The import is idempotent: a measure is keyed by (source, id
 representative), so loading the same file twice changes nothing and a corrected line updates
 its row. Rows are written with source ``ccbr_import`` so they never mix with live answers.
 
-Writing is set-based: validated records go in batches into a temporary table (COPY on
-PostgreSQL, ``executemany`` on SQLite), then three statements per batch register unseen
-parties, count new/changed/unchanged rows and upsert (``INSERT … ON CONFLICT DO UPDATE`` that
-only touches rows whose content changed; on PostgreSQL the counts come from its ``RETURNING``).
-Parsing the next batch overlaps with writing the previous one (one writer thread).
+Writing is set-based and pipelined. The calling thread parses, validates and encodes: every
+``BATCH`` records become one ready payload (COPY text-format bytes on PostgreSQL, rows for
+``executemany`` on SQLite), so per-row Python work never runs in the writer. One writer thread
+loads each payload into a temporary stage table, created once on the import's single
+connection, and runs set-based statements that register unseen parties, count
+new/changed/unchanged rows and upsert (``INSERT … ON CONFLICT DO UPDATE`` that only touches rows
+whose content changed; on PostgreSQL the counts come from its ``RETURNING``). Each batch is its
+own transaction, which also empties the stage; at most one batch is in flight while the next
+is parsed, and batches are small so parsing and the database overlap for nearly the whole file.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +45,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    delete,
     insert,
     text,
 )
@@ -58,7 +63,7 @@ CSV_FIELDS = (
     "ingangsdatum",
     "einddatum",
 )
-BATCH = 50_000
+BATCH = 10_000
 
 
 @dataclass
@@ -116,39 +121,60 @@ def import_file(engine: Engine, path: Path, now: dt.datetime | None = None) -> I
     now = now or dt.datetime.now(dt.UTC)
     report = ImportReport()
     started = time.perf_counter()
-    batch: list[LegalRelationRecord] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    # Parsing and validating (Python) overlaps with writing the previous batch (database):
-    # one writer thread, at most one batch in flight, each batch its own transaction.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccbr-import") as writer:
+    postgres = engine.dialect.name == "postgresql"
+    encode = _copy_payload if postgres else _stage_rows
+    # Parsing, validating and encoding (Python) overlap with writing the previous batch
+    # (database): one writer thread, at most one batch in flight, each batch its own
+    # transaction on the one connection that holds the stage table.
+    with (
+        engine.connect() as conn,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccbr-import") as writer,
+    ):
+        with conn.begin():
+            _STAGE.create(conn)
         pending: Future[None] | None = None
-        for number, measure in _measures(path):
-            report.lines += 1
-            try:
-                if isinstance(measure, InvalidMeasure):
-                    raise measure
-                records = records_from_measure(measure, source=SOURCE)
-            except InvalidMeasure as exc:
-                report.rejected.append((number, str(exc)))
-                continue
-            for record in records:
-                key = (record.source_ref, record.representative.kind, record.representative.value)
-                if key in seen:
-                    report.rejected.append((number, f"duplicate of line {seen[key]}"))
-                    continue
-                seen[key] = number
-                batch.append(record)
-            if len(batch) >= BATCH:
+        try:
+            for records in _batches(path, report):
+                payload = encode(records)
                 if pending is not None:
                     pending.result()
-                pending = writer.submit(_write, engine, batch, now, report)
-                batch = []
-        if pending is not None:
-            pending.result()
-        if batch:
-            _write(engine, batch, now, report)
+                pending = writer.submit(_write, conn, payload, len(records), now, report)
+            if pending is not None:
+                pending.result()
+        finally:
+            if pending is not None:
+                wait([pending])  # the connection is free again before the stage goes
+            with conn.begin():
+                _STAGE.drop(conn)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _batches(path: Path, report: ImportReport) -> Iterator[list[LegalRelationRecord]]:
+    """Valid, first-seen records of the file in batches; counts lines, reports rejects."""
+    batch: list[LegalRelationRecord] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, measure in _measures(path):
+        report.lines += 1
+        try:
+            if isinstance(measure, InvalidMeasure):
+                raise measure
+            records = records_from_measure(measure, source=SOURCE)
+        except InvalidMeasure as exc:
+            report.rejected.append((number, str(exc)))
+            continue
+        for record in records:
+            key = (record.source_ref, record.representative.kind, record.representative.value)
+            if key in seen:
+                report.rejected.append((number, f"duplicate of line {seen[key]}"))
+                continue
+            seen[key] = number
+            batch.append(record)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 _STAGE = Table(
@@ -166,57 +192,86 @@ _STAGE = Table(
     Column("in_onderzoek", Boolean),
     Column("minor_birth_date", Date),
     prefixes=["TEMPORARY"],
+    # PostgreSQL empties it at every commit (without dead rows); SQLite deletes explicitly.
+    postgresql_on_commit="DELETE ROWS",
 )
 _STAGE_COLUMNS = tuple(column.name for column in _STAGE.columns)
+_COPY = f"COPY ccbr_import_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+# COPY text format: these four characters are the only ones that need a backslash escape.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _stage_row(record: LegalRelationRecord) -> tuple[object, ...]:
-    return (
-        record.source_ref,
-        record.representative.kind,
-        record.representative.value,
-        record.represented.kind,
-        record.represented.value,
-        record.kind.value,
-        record.source_type,
-        record.valid_from,
-        record.valid_until,
-        record.in_onderzoek,
-        record.minor_birth_date,
-    )
+def _copy_text(value: str) -> str:
+    return value.translate(_COPY_ESCAPES)
+
+
+def _copy_optional(value: dt.date | None) -> str:
+    """ISO date or timestamp (with its offset), or COPY's NULL."""
+    return "\\N" if value is None else value.isoformat()
+
+
+def _copy_payload(records: list[LegalRelationRecord]) -> bytes:
+    """The batch as COPY text-format data (``_STAGE_COLUMNS`` order), built here so the
+    writer thread only sends bytes and hardly needs the interpreter."""
+    return "".join(
+        [
+            f"{_copy_text(r.source_ref)}\t{_copy_text(r.representative.kind)}\t"
+            f"{_copy_text(r.representative.value)}\t{_copy_text(r.represented.kind)}\t"
+            f"{_copy_text(r.represented.value)}\t{_copy_text(r.kind.value)}\t"
+            f"{_copy_text(r.source_type)}\t{_copy_optional(r.valid_from)}\t"
+            f"{_copy_optional(r.valid_until)}\t{'t' if r.in_onderzoek else 'f'}\t"
+            f"{_copy_optional(r.minor_birth_date)}\n"
+            for r in records
+        ]
+    ).encode()
+
+
+def _stage_rows(records: list[LegalRelationRecord]) -> list[dict[str, object]]:
+    return [
+        {
+            "source_ref": r.source_ref,
+            "rep_kind": r.representative.kind,
+            "rep_value": r.representative.value,
+            "subj_kind": r.represented.kind,
+            "subj_value": r.represented.value,
+            "kind": r.kind.value,
+            "source_type": r.source_type,
+            "valid_from": r.valid_from,
+            "valid_until": r.valid_until,
+            "in_onderzoek": r.in_onderzoek,
+            "minor_birth_date": r.minor_birth_date,
+        }
+        for r in records
+    ]
 
 
 def _write(
-    engine: Engine, records: list[LegalRelationRecord], now: dt.datetime, report: ImportReport
+    conn: Connection,
+    payload: bytes | list[dict[str, object]],
+    staged: int,
+    now: dt.datetime,
+    report: ImportReport,
 ) -> None:
-    rows = [_stage_row(record) for record in records]
-    postgres = engine.dialect.name == "postgresql"
-    with engine.begin() as conn:
-        _STAGE.create(conn)
-        try:
-            _load_stage(conn, rows, postgres)
-            _upsert(conn, now, postgres, report)
-        finally:
-            _STAGE.drop(conn)
+    with conn.begin():
+        if isinstance(payload, bytes):
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(_COPY) as copy:
+                copy.write(payload)
+            _upsert(conn, now, staged, True, report)
+        else:
+            conn.execute(insert(_STAGE), payload)
+            _upsert(conn, now, staged, False, report)
+            conn.execute(delete(_STAGE))
 
 
-def _load_stage(conn: Connection, rows: list[tuple[object, ...]], postgres: bool) -> None:
-    if postgres:
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        columns = ", ".join(_STAGE_COLUMNS)
-        with cursor.copy(f"COPY ccbr_import_stage ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        conn.exec_driver_sql("ANALYZE ccbr_import_stage")
-        return
-    conn.execute(insert(_STAGE), [dict(zip(_STAGE_COLUMNS, row, strict=True)) for row in rows])
-
-
-def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportReport) -> None:
+def _upsert(
+    conn: Connection, now: dt.datetime, staged: int, postgres: bool, report: ImportReport
+) -> None:
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
     if postgres:
         # A batch is small next to the register: look every row up by index instead of
-        # hashing the whole parties / legal_relations tables once per statement.
+        # hashing the whole parties / legal_relations tables once per statement. With that
+        # plan fixed the stage needs no statistics (no ANALYZE per batch).
         conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
         conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
     conn.execute(
@@ -252,7 +307,6 @@ def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportRe
         f"WHERE {stored_changed}"
     )
     params = {"source": SOURCE, "now": now}
-    staged = conn.execute(text("SELECT count(*) FROM ccbr_import_stage")).scalar_one()
     if postgres:
         # Unchanged rows are not touched (the WHERE), so RETURNING sees new and changed ones;
         # xmax = 0 marks a fresh insert.

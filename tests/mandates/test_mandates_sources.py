@@ -9,17 +9,17 @@ from pathlib import Path
 import httpx
 import pytest
 from mandates_world import T0, Simulators
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from broker.identifiers import PartyId
 from conformance.brp_gezag import families as f
 from conformance.ccbr import measures as m
 from mandates.catalogue import RepresentationKind as K
 from mandates.legal_cache import LegalRelationCache
-from mandates.sources.base import SourceUnavailable
+from mandates.sources.base import LegalRelationRecord, SourceUnavailable
 from mandates.sources.brp_gezag import BrpGezagClient
 from mandates.sources.ccbr import CcbrClient
-from mandates.sources.ccbr_import import import_file
+from mandates.sources.ccbr_import import _COPY, _STAGE, _copy_payload, _stage_rows, import_file
 
 
 def bsn(value: str) -> PartyId:
@@ -159,3 +159,33 @@ def test_import_json_lines_updates(engine: Engine, tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(x) for x in changed), "utf-8")
     report = import_file(engine, path, now=T0)
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, 4)
+
+
+def test_import_copy_payload_round_trips(engine: Engine) -> None:
+    """The hand-built COPY text reads back exactly: escapes, NULLs, booleans, dates, Unicode."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the COPY payload is PostgreSQL's")
+    refs = ["tab\there", "new\nline", "cr\rreturn", "back\\slash", "\\N", "\\.", "trail\\", "Zoë €"]
+    records = [
+        LegalRelationRecord(
+            kind=K.CURATELE,
+            representative=bsn(m.HENK),
+            represented=bsn(m.GERRIT),
+            source="ccbr_import",
+            source_ref=ref,
+            source_type=f"type\t{index}\\",
+            valid_from=T0 if index % 2 else None,
+            valid_until=T0 + dt.timedelta(days=index) if index % 3 else None,
+            in_onderzoek=bool(index % 2),
+            minor_birth_date=dt.date(2012, 2, 29) if index % 2 else None,
+        )
+        for index, ref in enumerate(refs)
+    ]
+    with engine.begin() as conn:
+        _STAGE.create(conn)
+        with conn.connection.dbapi_connection.cursor().copy(_COPY) as copy:  # type: ignore[union-attr]
+            copy.write(_copy_payload(records))
+        stored = [dict(row) for row in conn.execute(select(_STAGE)).mappings()]
+        _STAGE.drop(conn)
+    by_ref = sorted(stored, key=lambda row: str(row["source_ref"]))
+    assert by_ref == sorted(_stage_rows(records), key=lambda row: str(row["source_ref"]))
