@@ -14,13 +14,16 @@ its row. Rows are written with source ``ccbr_import`` so they never mix with liv
 
 Writing is set-based and pipelined. The calling thread parses, validates and encodes: every
 ``BATCH`` records become one ready payload (COPY text-format bytes on PostgreSQL, rows for
-``executemany`` on SQLite), so per-row Python work never runs in the writer. One writer thread
-loads each payload into a temporary stage table, created once on the import's single
-connection, and runs set-based statements that register unseen parties, count
-new/changed/unchanged rows and upsert (``INSERT … ON CONFLICT DO UPDATE`` that only touches rows
-whose content changed; on PostgreSQL the counts come from its ``RETURNING``). Each batch is its
-own transaction, which also empties the stage; at most one batch is in flight while the next
-is parsed, and batches are small so parsing and the database overlap for nearly the whole file.
+``executemany`` on SQLite), so per-row Python work never runs in a writer. Writer threads
+(``WRITERS`` on PostgreSQL, one on SQLite, whose writes serialize anyway) each hold a
+connection with its own temporary stage table, created once per import. A writer loads a
+payload into its stage and runs set-based statements that register unseen parties (in key
+order, so concurrent batches cannot deadlock on a shared party), count new/changed/unchanged
+rows and upsert (``INSERT … ON CONFLICT DO UPDATE`` that only touches rows whose content
+changed; on PostgreSQL the counts come from its ``RETURNING``). Each batch is its own
+transaction, which also empties the stage. Batches are small, so parsing and the database
+overlap for nearly the whole file. A failing batch stops the import; batches written before
+it (and one written alongside it) stay, and loading the file again completes it.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ import csv
 import datetime as dt
 import json
 import time
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from queue import SimpleQueue
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -64,6 +70,15 @@ CSV_FIELDS = (
     "einddatum",
 )
 BATCH = 10_000
+# Batches written at the same time on PostgreSQL, each on its own connection: the server
+# then works on one while the other waits on a round trip or on the parser.
+WRITERS = 2
+
+
+class Counts(NamedTuple):
+    inserted: int
+    updated: int
+    unchanged: int
 
 
 @dataclass
@@ -74,6 +89,11 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     seconds: float = 0.0
+
+    def add(self, counts: Counts) -> None:
+        self.inserted += counts.inserted
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
 
     @property
     def rate(self) -> float:
@@ -123,29 +143,27 @@ def import_file(engine: Engine, path: Path, now: dt.datetime | None = None) -> I
     started = time.perf_counter()
     postgres = engine.dialect.name == "postgresql"
     encode = _copy_payload if postgres else _stage_rows
-    # Parsing, validating and encoding (Python) overlap with writing the previous batch
-    # (database): one writer thread, at most one batch in flight, each batch its own
-    # transaction on the one connection that holds the stage table.
-    with (
-        engine.connect() as conn,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccbr-import") as writer,
-    ):
-        with conn.begin():
-            _STAGE.create(conn)
-        pending: Future[None] | None = None
-        try:
-            for records in _batches(path, report):
-                payload = encode(records)
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(_write, conn, payload, len(records), now, report)
-            if pending is not None:
-                pending.result()
-        finally:
-            if pending is not None:
-                wait([pending])  # the connection is free again before the stage goes
+    writers = WRITERS if postgres else 1
+    with ExitStack() as stack:
+        connections: SimpleQueue[Connection] = SimpleQueue()
+        for _ in range(writers):
+            conn = stack.enter_context(engine.connect())
             with conn.begin():
-                _STAGE.drop(conn)
+                _STAGE.create(conn)
+            stack.callback(_drop_stage, conn)
+            connections.put(conn)
+        # Leaving the pool waits for every running batch, so the stages are free to drop.
+        pool = stack.enter_context(
+            ThreadPoolExecutor(max_workers=writers, thread_name_prefix="ccbr-import")
+        )
+        pending: deque[Future[Counts]] = deque()
+        for records in _batches(path, report):
+            payload = encode(records)
+            if len(pending) == writers:
+                report.add(pending.popleft().result())
+            pending.append(pool.submit(_write, connections, payload, len(records), now, postgres))
+        while pending:
+            report.add(pending.popleft().result())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -246,27 +264,36 @@ def _stage_rows(records: list[LegalRelationRecord]) -> list[dict[str, object]]:
 
 
 def _write(
-    conn: Connection,
+    connections: SimpleQueue[Connection],
     payload: bytes | list[dict[str, object]],
     staged: int,
     now: dt.datetime,
-    report: ImportReport,
-) -> None:
+    postgres: bool,
+) -> Counts:
+    """One batch in its own transaction, on a writer connection no other batch is using."""
+    conn = connections.get()
+    try:
+        with conn.begin():
+            if isinstance(payload, bytes):
+                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                with cursor.copy(_COPY) as copy:
+                    copy.write(payload)
+            else:
+                conn.execute(insert(_STAGE), payload)
+            counts = _upsert(conn, now, staged, postgres)
+            if not postgres:
+                conn.execute(delete(_STAGE))
+        return counts
+    finally:
+        connections.put(conn)
+
+
+def _drop_stage(conn: Connection) -> None:
     with conn.begin():
-        if isinstance(payload, bytes):
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            with cursor.copy(_COPY) as copy:
-                copy.write(payload)
-            _upsert(conn, now, staged, True, report)
-        else:
-            conn.execute(insert(_STAGE), payload)
-            _upsert(conn, now, staged, False, report)
-            conn.execute(delete(_STAGE))
+        _STAGE.drop(conn)
 
 
-def _upsert(
-    conn: Connection, now: dt.datetime, staged: int, postgres: bool, report: ImportReport
-) -> None:
+def _upsert(conn: Connection, now: dt.datetime, staged: int, postgres: bool) -> Counts:
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
     if postgres:
         # A batch is small next to the register: look every row up by index instead of
@@ -279,7 +306,7 @@ def _upsert(
             "INSERT INTO parties (kind, value) SELECT kind, value FROM ("
             "SELECT rep_kind AS kind, rep_value AS value FROM ccbr_import_stage "
             "UNION SELECT subj_kind, subj_value FROM ccbr_import_stage) AS seen "
-            "WHERE true ON CONFLICT (kind, value) DO NOTHING"
+            "ORDER BY kind, value ON CONFLICT (kind, value) DO NOTHING"
         )
     )
     joined = (
@@ -332,6 +359,4 @@ def _upsert(
             params,
         ).one()
         conn.execute(text(upsert), params)
-    report.inserted += inserted
-    report.updated += updated
-    report.unchanged += staged - inserted - updated
+    return Counts(inserted, updated, staged - inserted - updated)

@@ -14,8 +14,10 @@ from sqlalchemy import Engine, select
 from broker.identifiers import PartyId
 from conformance.brp_gezag import families as f
 from conformance.ccbr import measures as m
+from mandates.bench import bsn_for
 from mandates.catalogue import RepresentationKind as K
 from mandates.legal_cache import LegalRelationCache
+from mandates.sources import ccbr_import
 from mandates.sources.base import LegalRelationRecord, SourceUnavailable
 from mandates.sources.brp_gezag import BrpGezagClient
 from mandates.sources.ccbr import CcbrClient
@@ -189,3 +191,26 @@ def test_import_copy_payload_round_trips(engine: Engine) -> None:
         _STAGE.drop(conn)
     by_ref = sorted(stored, key=lambda row: str(row["source_ref"]))
     assert by_ref == sorted(_stage_rows(records), key=lambda row: str(row["source_ref"]))
+
+
+def test_import_in_many_batches_sharing_parties(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches written side by side register the same representative without deadlock, and
+    the counts add up over all batches."""
+    monkeypatch.setattr(ccbr_import, "BATCH", 3)
+    path = tmp_path / "ccbr.csv"
+    lines = [",".join(ccbr_import.CSV_FIELDS)]
+    lines += [
+        f"B{k},beschermingsbewind,{bsn_for(k)},kvk,{m.BEWIND_BV},2021-05-01,"
+        if k % 2
+        else f"B{k},curatele,{bsn_for(k)},bsn,{m.HENK},2020-01-01,2030-01-01"
+        for k in range(40)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(engine, path, now=T0)
+    assert (report.lines, report.inserted, report.rejected) == (40, 40, [])
+    lines[6] = lines[6].replace("2021-05-01", "2021-06-01")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    again = import_file(engine, path, now=T0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 1, 39)
