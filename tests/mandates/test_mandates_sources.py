@@ -175,7 +175,7 @@ def test_import_copy_payload_round_trips(engine: Engine) -> None:
             represented=bsn(m.GERRIT),
             source="ccbr_import",
             source_ref=ref,
-            source_type=f"type\t{index}\\",
+            source_type="curatele" if index % 2 else f"type\t{index}\\",
             valid_from=T0 if index % 2 else None,
             valid_until=T0 + dt.timedelta(days=index) if index % 3 else None,
             in_onderzoek=bool(index % 2),
