@@ -106,11 +106,12 @@ def _measures(path: Path) -> Iterator[tuple[int, Any]]:
     suffix = path.suffix.lower()
     with path.open(encoding="utf-8", newline="") as handle:
         if suffix == ".csv":
-            reader = csv.DictReader(handle)
-            if tuple(reader.fieldnames or ()) != CSV_FIELDS:
+            reader = csv.reader(handle)
+            if tuple(next(reader, ())) != CSV_FIELDS:
                 raise InvalidMeasure(f"CSV header must be: {','.join(CSV_FIELDS)}")
             for row in reader:
-                yield reader.line_num, _measure_from_csv(row)
+                if row:  # a blank line is no data line
+                    yield reader.line_num, _measure_from_csv(row)
         elif suffix in (".jsonl", ".ndjson"):
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -123,16 +124,17 @@ def _measures(path: Path) -> Iterator[tuple[int, Any]]:
             raise InvalidMeasure("file must be .csv or .jsonl")
 
 
-def _measure_from_csv(row: dict[str | Any, str | Any]) -> Any:
-    if None in row or any(value is None for value in row.values()):
+def _measure_from_csv(row: list[str]) -> Any:
+    if len(row) != len(CSV_FIELDS):
         return InvalidMeasure("wrong number of columns")
+    ident, soort, subject, representative_kind, representative, start, end = row
     return {
-        "id": row["id"],
-        "soort": row["soort"],
-        "betrokkene": {"bsn": row["betrokkene_bsn"]},
-        "vertegenwoordigers": [{row["vertegenwoordiger_soort"]: row["vertegenwoordiger"]}],
-        "ingangsdatum": row["ingangsdatum"],
-        "einddatum": row["einddatum"] or None,
+        "id": ident,
+        "soort": soort,
+        "betrokkene": {"bsn": subject},
+        "vertegenwoordigers": [{representative_kind: representative}],
+        "ingangsdatum": start,
+        "einddatum": end or None,
     }
 
 
