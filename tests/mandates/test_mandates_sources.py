@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -214,3 +216,30 @@ def test_import_in_many_batches_sharing_parties(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     again = import_file(engine, path, now=T0)
     assert (again.inserted, again.updated, again.unchanged) == (0, 1, 39)
+
+
+def test_import_failing_batch_keeps_earlier_batches(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch that fails stops the import with its error; the batches before it stay (and
+    perhaps the one written alongside), the connections go back clean, and loading the file
+    again completes it."""
+    monkeypatch.setattr(ccbr_import, "BATCH", 3)
+    path = tmp_path / "ccbr.csv"
+    lines = [",".join(ccbr_import.CSV_FIELDS)]
+    lines += [f"F{k},curatele,{bsn_for(k)},bsn,{m.HENK},2020-01-01," for k in range(12)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    upsert = ccbr_import._upsert
+    calls = itertools.count()
+
+    def failing_third(*args: Any) -> ccbr_import.Counts:
+        if next(calls) == 2:
+            raise RuntimeError("database gone")
+        return upsert(*args)
+
+    monkeypatch.setattr(ccbr_import, "_upsert", failing_third)
+    with pytest.raises(RuntimeError, match="database gone"):
+        import_file(engine, path, now=T0)
+    monkeypatch.setattr(ccbr_import, "_upsert", upsert)
+    report = import_file(engine, path, now=T0)
+    assert report.unchanged in (6, 9) and report.inserted == 12 - report.unchanged
