@@ -70,8 +70,8 @@ CSV_FIELDS = (
     "einddatum",
 )
 BATCH = 10_000
-# Batches written at the same time on PostgreSQL, each on its own connection: the server
-# then works on one while the other waits on a round trip or on the parser.
+# Batches written at the same time on PostgreSQL, each on its own connection: the server is
+# the slower side, and a second backend keeps working while the first waits on a round trip.
 WRITERS = 2
 
 
@@ -293,8 +293,8 @@ def _write(
     try:
         with conn.begin():
             if isinstance(payload, bytes):
-                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-                with cursor.copy(_COPY) as copy:
+                dbapi = conn.connection.dbapi_connection
+                with dbapi.cursor() as cursor, cursor.copy(_COPY) as copy:  # type: ignore[union-attr]
                     copy.write(payload)
             else:
                 conn.execute(insert(_STAGE), payload)
