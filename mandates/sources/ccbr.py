@@ -20,6 +20,7 @@ Dutch calendar days (Europe/Amsterdam). 503 (or any failure) ⇒ ``SourceUnavail
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import httpx
@@ -43,7 +44,10 @@ class InvalidMeasure(ValueError):
     """A measure that does not follow the interface; the reason is for an operator."""
 
 
+@functools.lru_cache(maxsize=4096)
 def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight in Amsterdam as UTC; cached, as a bulk import meets the same dates again and
+    again."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=AMSTERDAM).astimezone(dt.UTC)
 
 

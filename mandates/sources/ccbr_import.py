@@ -12,11 +12,18 @@ not stop the import. The import is idempotent: a measure is keyed by (source, id
 representative), so loading the same file twice changes nothing and a corrected line updates
 its row. Rows are written with source ``ccbr_import`` so they never mix with live answers.
 
-Writing is set-based: validated records go in batches into a temporary table (COPY on
-PostgreSQL, ``executemany`` on SQLite), then three statements per batch register unseen
-parties, count new/changed/unchanged rows and upsert (``INSERT … ON CONFLICT DO UPDATE`` that
-only touches rows whose content changed; on PostgreSQL the counts come from its ``RETURNING``).
-Parsing the next batch overlaps with writing the previous one (one writer thread).
+Writing is set-based and pipelined. The calling thread parses, validates and encodes: every
+``BATCH`` records become one ready payload (COPY text-format bytes on PostgreSQL, rows for
+``executemany`` on SQLite), so per-row Python work never runs in a writer. Writer threads
+(``WRITERS`` on PostgreSQL, one on SQLite, whose writes serialize anyway) each hold a
+connection with its own temporary stage table, created once per import. A writer loads a
+payload into its stage and runs set-based statements that register unseen parties (in key
+order, so concurrent batches cannot deadlock on a shared party), count new/changed/unchanged
+rows and upsert (``INSERT … ON CONFLICT DO UPDATE`` that only touches rows whose content
+changed; on PostgreSQL the counts come from its ``RETURNING``). Each batch is its own
+transaction, which also empties the stage. Batches are small, so parsing and the database
+overlap for nearly the whole file. A failing batch stops the import; batches written before
+it (and one written alongside it) stay, and loading the file again completes it.
 """
 
 from __future__ import annotations
@@ -25,11 +32,14 @@ import csv
 import datetime as dt
 import json
 import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from queue import SimpleQueue
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -41,6 +51,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    delete,
     insert,
     text,
 )
@@ -58,7 +69,16 @@ CSV_FIELDS = (
     "ingangsdatum",
     "einddatum",
 )
-BATCH = 50_000
+BATCH = 10_000
+# Batches written at the same time on PostgreSQL, each on its own connection: the server is
+# the slower side, and a second backend keeps working while the first waits on a round trip.
+WRITERS = 2
+
+
+class Counts(NamedTuple):
+    inserted: int
+    updated: int
+    unchanged: int
 
 
 @dataclass
@@ -69,6 +89,11 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     seconds: float = 0.0
+
+    def add(self, counts: Counts) -> None:
+        self.inserted += counts.inserted
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
 
     @property
     def rate(self) -> float:
@@ -81,11 +106,12 @@ def _measures(path: Path) -> Iterator[tuple[int, Any]]:
     suffix = path.suffix.lower()
     with path.open(encoding="utf-8", newline="") as handle:
         if suffix == ".csv":
-            reader = csv.DictReader(handle)
-            if tuple(reader.fieldnames or ()) != CSV_FIELDS:
+            reader = csv.reader(handle)
+            if tuple(next(reader, ())) != CSV_FIELDS:
                 raise InvalidMeasure(f"CSV header must be: {','.join(CSV_FIELDS)}")
             for row in reader:
-                yield reader.line_num, _measure_from_csv(row)
+                if row:  # a blank line is no data line
+                    yield reader.line_num, _measure_from_csv(row)
         elif suffix in (".jsonl", ".ndjson"):
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -98,16 +124,17 @@ def _measures(path: Path) -> Iterator[tuple[int, Any]]:
             raise InvalidMeasure("file must be .csv or .jsonl")
 
 
-def _measure_from_csv(row: dict[str | Any, str | Any]) -> Any:
-    if None in row or any(value is None for value in row.values()):
+def _measure_from_csv(row: list[str]) -> Any:
+    if len(row) != len(CSV_FIELDS):
         return InvalidMeasure("wrong number of columns")
+    ident, soort, subject, representative_kind, representative, start, end = row
     return {
-        "id": row["id"],
-        "soort": row["soort"],
-        "betrokkene": {"bsn": row["betrokkene_bsn"]},
-        "vertegenwoordigers": [{row["vertegenwoordiger_soort"]: row["vertegenwoordiger"]}],
-        "ingangsdatum": row["ingangsdatum"],
-        "einddatum": row["einddatum"] or None,
+        "id": ident,
+        "soort": soort,
+        "betrokkene": {"bsn": subject},
+        "vertegenwoordigers": [{representative_kind: representative}],
+        "ingangsdatum": start,
+        "einddatum": end or None,
     }
 
 
@@ -116,39 +143,58 @@ def import_file(engine: Engine, path: Path, now: dt.datetime | None = None) -> I
     now = now or dt.datetime.now(dt.UTC)
     report = ImportReport()
     started = time.perf_counter()
-    batch: list[LegalRelationRecord] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    # Parsing and validating (Python) overlaps with writing the previous batch (database):
-    # one writer thread, at most one batch in flight, each batch its own transaction.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccbr-import") as writer:
-        pending: Future[None] | None = None
-        for number, measure in _measures(path):
-            report.lines += 1
-            try:
-                if isinstance(measure, InvalidMeasure):
-                    raise measure
-                records = records_from_measure(measure, source=SOURCE)
-            except InvalidMeasure as exc:
-                report.rejected.append((number, str(exc)))
-                continue
-            for record in records:
-                key = (record.source_ref, record.representative.kind, record.representative.value)
-                if key in seen:
-                    report.rejected.append((number, f"duplicate of line {seen[key]}"))
-                    continue
-                seen[key] = number
-                batch.append(record)
-            if len(batch) >= BATCH:
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(_write, engine, batch, now, report)
-                batch = []
-        if pending is not None:
-            pending.result()
-        if batch:
-            _write(engine, batch, now, report)
+    postgres = engine.dialect.name == "postgresql"
+    encode = _copy_payload if postgres else _stage_rows
+    writers = WRITERS if postgres else 1
+    with ExitStack() as stack:
+        connections: SimpleQueue[Connection] = SimpleQueue()
+        for _ in range(writers):
+            conn = stack.enter_context(engine.connect())
+            with conn.begin():
+                _STAGE.create(conn)
+            stack.callback(_drop_stage, conn)
+            connections.put(conn)
+        # Leaving the pool waits for every running batch, so the stages are free to drop.
+        pool = stack.enter_context(
+            ThreadPoolExecutor(max_workers=writers, thread_name_prefix="ccbr-import")
+        )
+        pending: deque[Future[Counts]] = deque()
+        for records in _batches(path, report):
+            payload = encode(records)
+            if len(pending) == writers:
+                report.add(pending.popleft().result())
+            pending.append(pool.submit(_write, connections, payload, len(records), now, postgres))
+        while pending:
+            report.add(pending.popleft().result())
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _batches(path: Path, report: ImportReport) -> Iterator[list[LegalRelationRecord]]:
+    """Valid, first-seen records of the file in batches; counts lines, reports rejects."""
+    batch: list[LegalRelationRecord] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, measure in _measures(path):
+        report.lines += 1
+        try:
+            if isinstance(measure, InvalidMeasure):
+                raise measure
+            records = records_from_measure(measure, source=SOURCE)
+        except InvalidMeasure as exc:
+            report.rejected.append((number, str(exc)))
+            continue
+        for record in records:
+            key = (record.source_ref, record.representative.kind, record.representative.value)
+            if key in seen:
+                report.rejected.append((number, f"duplicate of line {seen[key]}"))
+                continue
+            seen[key] = number
+            batch.append(record)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 _STAGE = Table(
@@ -166,57 +212,111 @@ _STAGE = Table(
     Column("in_onderzoek", Boolean),
     Column("minor_birth_date", Date),
     prefixes=["TEMPORARY"],
+    # PostgreSQL empties it at every commit (without dead rows); SQLite deletes explicitly.
+    postgresql_on_commit="DELETE ROWS",
 )
 _STAGE_COLUMNS = tuple(column.name for column in _STAGE.columns)
+_COPY = f"COPY ccbr_import_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+# COPY text format: these four characters are the only ones that need a backslash escape.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_NULL = "\\N"
 
 
-def _stage_row(record: LegalRelationRecord) -> tuple[object, ...]:
-    return (
-        record.source_ref,
-        record.representative.kind,
-        record.representative.value,
-        record.represented.kind,
-        record.represented.value,
-        record.kind.value,
-        record.source_type,
-        record.valid_from,
-        record.valid_until,
-        record.in_onderzoek,
-        record.minor_birth_date,
-    )
+def _copy_texts(values: tuple[str, ...]) -> str:
+    """The values as tab-separated COPY text fields. Escaping is rarely needed, and checking
+    the joined text once is far cheaper than translating every value."""
+    joined = "\t".join(values)
+    if (
+        joined.count("\t") == len(values) - 1
+        and "\\" not in joined
+        and "\n" not in joined
+        and "\r" not in joined
+    ):
+        return joined
+    return "\t".join(value.translate(_COPY_ESCAPES) for value in values)
+
+
+def _copy_payload(records: list[LegalRelationRecord]) -> bytes:
+    """The batch as COPY text-format data (``_STAGE_COLUMNS`` order), built here so the
+    writer thread only sends bytes and hardly needs the interpreter."""
+    null = _COPY_NULL
+    lines = []
+    for r in records:
+        texts = _copy_texts(
+            (
+                r.source_ref,
+                r.representative.kind,
+                r.representative.value,
+                r.represented.kind,
+                r.represented.value,
+                r.kind.value,
+                r.source_type,
+            )
+        )
+        lines.append(
+            f"{texts}\t{null if r.valid_from is None else r.valid_from.isoformat()}\t"
+            f"{null if r.valid_until is None else r.valid_until.isoformat()}\t"
+            f"{'t' if r.in_onderzoek else 'f'}\t"
+            f"{null if r.minor_birth_date is None else r.minor_birth_date.isoformat()}\n"
+        )
+    return "".join(lines).encode()
+
+
+def _stage_rows(records: list[LegalRelationRecord]) -> list[dict[str, object]]:
+    return [
+        {
+            "source_ref": r.source_ref,
+            "rep_kind": r.representative.kind,
+            "rep_value": r.representative.value,
+            "subj_kind": r.represented.kind,
+            "subj_value": r.represented.value,
+            "kind": r.kind.value,
+            "source_type": r.source_type,
+            "valid_from": r.valid_from,
+            "valid_until": r.valid_until,
+            "in_onderzoek": r.in_onderzoek,
+            "minor_birth_date": r.minor_birth_date,
+        }
+        for r in records
+    ]
 
 
 def _write(
-    engine: Engine, records: list[LegalRelationRecord], now: dt.datetime, report: ImportReport
-) -> None:
-    rows = [_stage_row(record) for record in records]
-    postgres = engine.dialect.name == "postgresql"
-    with engine.begin() as conn:
-        _STAGE.create(conn)
-        try:
-            _load_stage(conn, rows, postgres)
-            _upsert(conn, now, postgres, report)
-        finally:
-            _STAGE.drop(conn)
+    connections: SimpleQueue[Connection],
+    payload: bytes | list[dict[str, object]],
+    staged: int,
+    now: dt.datetime,
+    postgres: bool,
+) -> Counts:
+    """One batch in its own transaction, on a writer connection no other batch is using."""
+    conn = connections.get()
+    try:
+        with conn.begin():
+            if isinstance(payload, bytes):
+                dbapi = conn.connection.dbapi_connection
+                with dbapi.cursor() as cursor, cursor.copy(_COPY) as copy:  # type: ignore[union-attr]
+                    copy.write(payload)
+            else:
+                conn.execute(insert(_STAGE), payload)
+            counts = _upsert(conn, now, staged, postgres)
+            if not postgres:
+                conn.execute(delete(_STAGE))
+        return counts
+    finally:
+        connections.put(conn)
 
 
-def _load_stage(conn: Connection, rows: list[tuple[object, ...]], postgres: bool) -> None:
-    if postgres:
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        columns = ", ".join(_STAGE_COLUMNS)
-        with cursor.copy(f"COPY ccbr_import_stage ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        conn.exec_driver_sql("ANALYZE ccbr_import_stage")
-        return
-    conn.execute(insert(_STAGE), [dict(zip(_STAGE_COLUMNS, row, strict=True)) for row in rows])
+def _drop_stage(conn: Connection) -> None:
+    with conn.begin():
+        _STAGE.drop(conn)
 
 
-def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportReport) -> None:
+def _upsert(conn: Connection, now: dt.datetime, staged: int, postgres: bool) -> Counts:
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
     if postgres:
         # A batch is small next to the register: look every row up by index instead of
-        # hashing the whole parties / legal_relations tables once per statement.
+        # hashing the whole parties / legal_relations tables once per statement. With that
+        # plan fixed the stage needs no statistics (no ANALYZE per batch).
         conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
         conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
     conn.execute(
@@ -224,7 +324,7 @@ def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportRe
             "INSERT INTO parties (kind, value) SELECT kind, value FROM ("
             "SELECT rep_kind AS kind, rep_value AS value FROM ccbr_import_stage "
             "UNION SELECT subj_kind, subj_value FROM ccbr_import_stage) AS seen "
-            "WHERE true ON CONFLICT (kind, value) DO NOTHING"
+            "ORDER BY kind, value ON CONFLICT (kind, value) DO NOTHING"
         )
     )
     joined = (
@@ -252,7 +352,6 @@ def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportRe
         f"WHERE {stored_changed}"
     )
     params = {"source": SOURCE, "now": now}
-    staged = conn.execute(text("SELECT count(*) FROM ccbr_import_stage")).scalar_one()
     if postgres:
         # Unchanged rows are not touched (the WHERE), so RETURNING sees new and changed ones;
         # xmax = 0 marks a fresh insert.
@@ -278,6 +377,4 @@ def _upsert(conn: Connection, now: dt.datetime, postgres: bool, report: ImportRe
             params,
         ).one()
         conn.execute(text(upsert), params)
-    report.inserted += inserted
-    report.updated += updated
-    report.unchanged += staged - inserted - updated
+    return Counts(inserted, updated, staged - inserted - updated)

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from mandates_world import T0, Simulators
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from broker.identifiers import PartyId
 from conformance.brp_gezag import families as f
 from conformance.ccbr import measures as m
+from mandates.bench import bsn_for
 from mandates.catalogue import RepresentationKind as K
 from mandates.legal_cache import LegalRelationCache
-from mandates.sources.base import SourceUnavailable
+from mandates.sources import ccbr_import
+from mandates.sources.base import LegalRelationRecord, SourceUnavailable
 from mandates.sources.brp_gezag import BrpGezagClient
 from mandates.sources.ccbr import CcbrClient
-from mandates.sources.ccbr_import import import_file
+from mandates.sources.ccbr_import import _COPY, _STAGE, _copy_payload, _stage_rows, import_file
 
 
 def bsn(value: str) -> PartyId:
@@ -159,3 +163,83 @@ def test_import_json_lines_updates(engine: Engine, tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(x) for x in changed), "utf-8")
     report = import_file(engine, path, now=T0)
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, 4)
+
+
+def test_import_copy_payload_round_trips(engine: Engine) -> None:
+    """The hand-built COPY text reads back exactly: escapes, NULLs, booleans, dates, Unicode."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the COPY payload is PostgreSQL's")
+    refs = ["tab\there", "new\nline", "cr\rreturn", "back\\slash", "\\N", "\\.", "trail\\", "Zoë €"]
+    records = [
+        LegalRelationRecord(
+            kind=K.CURATELE,
+            representative=bsn(m.HENK),
+            represented=bsn(m.GERRIT),
+            source="ccbr_import",
+            source_ref=ref,
+            source_type="curatele" if index % 2 else f"type\t{index}\\",
+            valid_from=T0 if index % 2 else None,
+            valid_until=T0 + dt.timedelta(days=index) if index % 3 else None,
+            in_onderzoek=bool(index % 2),
+            minor_birth_date=dt.date(2012, 2, 29) if index % 2 else None,
+        )
+        for index, ref in enumerate(refs)
+    ]
+    with engine.begin() as conn:
+        _STAGE.create(conn)
+        with conn.connection.dbapi_connection.cursor().copy(_COPY) as copy:  # type: ignore[union-attr]
+            copy.write(_copy_payload(records))
+        stored = [dict(row) for row in conn.execute(select(_STAGE)).mappings()]
+        _STAGE.drop(conn)
+    by_ref = sorted(stored, key=lambda row: str(row["source_ref"]))
+    assert by_ref == sorted(_stage_rows(records), key=lambda row: str(row["source_ref"]))
+
+
+def test_import_in_many_batches_sharing_parties(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches written side by side register the same representative without deadlock, and
+    the counts add up over all batches."""
+    monkeypatch.setattr(ccbr_import, "BATCH", 3)
+    path = tmp_path / "ccbr.csv"
+    lines = [",".join(ccbr_import.CSV_FIELDS)]
+    lines += [
+        f"B{k},beschermingsbewind,{bsn_for(k)},kvk,{m.BEWIND_BV},2021-05-01,"
+        if k % 2
+        else f"B{k},curatele,{bsn_for(k)},bsn,{m.HENK},2020-01-01,2030-01-01"
+        for k in range(40)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(engine, path, now=T0)
+    assert (report.lines, report.inserted, report.rejected) == (40, 40, [])
+    lines[6] = lines[6].replace("2021-05-01", "2021-06-01")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    again = import_file(engine, path, now=T0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 1, 39)
+
+
+def test_import_failing_batch_keeps_earlier_batches(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch that fails stops the import with its error; the batches before it stay (and
+    perhaps the one written alongside), the connections go back clean, and loading the file
+    again completes it."""
+    monkeypatch.setattr(ccbr_import, "BATCH", 3)
+    path = tmp_path / "ccbr.csv"
+    lines = [",".join(ccbr_import.CSV_FIELDS)]
+    lines += [f"F{k},curatele,{bsn_for(k)},bsn,{m.HENK},2020-01-01," for k in range(12)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    upsert = ccbr_import._upsert
+    calls = itertools.count()
+
+    def failing_third(*args: Any) -> ccbr_import.Counts:
+        if next(calls) == 2:
+            raise RuntimeError("database gone")
+        return upsert(*args)
+
+    monkeypatch.setattr(ccbr_import, "_upsert", failing_third)
+    with pytest.raises(RuntimeError, match="database gone"):
+        import_file(engine, path, now=T0)
+    monkeypatch.setattr(ccbr_import, "_upsert", upsert)
+    report = import_file(engine, path, now=T0)
+    assert report.unchanged in (6, 9) and report.inserted == 12 - report.unchanged
