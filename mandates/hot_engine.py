@@ -27,6 +27,11 @@ rest). What this gives up, and why it is acceptable for these records:
   audit rows are written by ``mandates.lifecycle`` through the broker engine with the server's
   default, fully synchronous commit: they are the legal facts, and rare.
 
+Its two statements per decision (the first-hop path query and the audit INSERT) also skip
+SQLAlchemy's execution context on PostgreSQL (``HotStatement``): compiled once to driver SQL,
+they run on the pooled connection's own psycopg connection as server-side prepared statements.
+That context cost about 0.12 ms per statement here, more than PostgreSQL takes to run either.
+
 The hot pool does not ping each connection before use (a round trip per request); instead a
 statement that finds its pooled connection dead is retried once on a fresh one
 (``retry_stale``), which SQLAlchemy opens after invalidating the pool.
@@ -38,11 +43,14 @@ broker engine.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+import psycopg
+from psycopg.rows import namedtuple_row
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Executable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -85,3 +93,48 @@ def retry_stale(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         if not exc.connection_invalidated:
             raise
         return call(*args, **kwargs)
+
+
+class HotStatement:
+    """One Core statement, run on PostgreSQL as a prepared psycopg statement.
+
+    Rows have the attribute names SQLAlchemy's rows would have. Errors surface as SQLAlchemy's
+    ``DBAPIError`` and a connection found dead is invalidated, as SQLAlchemy does itself, so
+    ``retry_stale`` applies unchanged. Other dialects run the statement through SQLAlchemy.
+    Statements with expanding (IN-list) parameters are not supported.
+    """
+
+    def __init__(self, statement: Executable, column_keys: Sequence[str] | None = None):
+        self.statement = statement
+        self._column_keys = list(column_keys) if column_keys is not None else None
+        self._compiled: tuple[str, dict[str, Any]] | None = None
+
+    def _driver_sql(self, conn: Connection) -> tuple[str, dict[str, Any]]:
+        if self._compiled is None:
+            compiled = self.statement.compile(  # type: ignore[attr-defined]
+                dialect=conn.dialect, column_keys=self._column_keys
+            )
+            # Literal values bound in the statement itself (a state name, say) come along.
+            defaults = {k: v for k, v in compiled.params.items() if v is not None}
+            self._compiled = (str(compiled), defaults)
+        return self._compiled
+
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """The statement's rows (an empty list for one that returns none)."""
+        if conn.dialect.name != "postgresql":
+            result = conn.execute(self.statement, dict(params))
+            return list(result.all()) if result.returns_rows else []
+        sql, defaults = self._driver_sql(conn)
+        bound = {**defaults, **params}
+        raw = conn.connection.dbapi_connection
+        try:
+            with raw.cursor(row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]
+                cursor.execute(sql, bound, prepare=True)
+                return cursor.fetchall() if cursor.description else []
+        except psycopg.Error as exc:
+            gone = conn.dialect.is_disconnect(exc, raw, None)  # type: ignore[arg-type]
+            if gone:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(
+                sql, bound, exc, psycopg.Error, connection_invalidated=gone
+            ) from exc

@@ -39,7 +39,7 @@ from mandates.catalogue import (
     RepresentationKind,
     ServiceTerms,
 )
-from mandates.hot_engine import hot_engine, retry_stale
+from mandates.hot_engine import HotStatement, hot_engine, retry_stale
 from mandates.legal_cache import CachedAnswer, CachedRelation, LegalRelationCache
 from mandates.majority import is_minor
 from mandates.models import AuditRecord, Mandate, MandateService, MandateState, Party
@@ -158,6 +158,9 @@ _M = Mandate.__table__  # type: ignore[attr-defined]
 _MS = MandateService.__table__  # type: ignore[attr-defined]
 _P = Party.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditRecord.__table__  # type: ignore[attr-defined]
+_INSERT_AUDIT = HotStatement(
+    insert(_AUDIT), column_keys=[c.name for c in _AUDIT.columns if c.name != "id"]
+)
 _WANTED = aliased(_MS, name="wanted")
 _LISTED = aliased(_MS, name="listed")
 _AGENT = aliased(_P, name="agent")
@@ -208,10 +211,10 @@ def _path_query(first: bool, onward_only: bool, any_service: bool = False) -> Se
     return query
 
 
-_FIRST_HOP = _path_query(first=True, onward_only=False)
+_FIRST_HOP = HotStatement(_path_query(first=True, onward_only=False))
 # For ``options``: the actor's own mandates whatever they list, so the page can say which do
 # not cover this service (same index, no extra round trip).
-_FIRST_HOP_ANY = _path_query(first=True, onward_only=False, any_service=True)
+_FIRST_HOP_ANY = HotStatement(_path_query(first=True, onward_only=False, any_service=True))
 _NEXT_HOP = _path_query(first=False, onward_only=True)
 
 
@@ -455,15 +458,15 @@ class Resolver:
         visited: set[int] = set()
         for depth in range(1, self.rules.max_chain_depth + 1):
             if depth == 1:
-                rows = conn.execute(
-                    _FIRST_HOP_ANY if any_service else _FIRST_HOP,
+                rows = (_FIRST_HOP_ANY if any_service else _FIRST_HOP).run(
+                    conn,
                     {
                         "service_id": service_id,
                         "now": now,
                         "agent_kind": actor.kind,
                         "agent_value": actor.value,
                     },
-                ).all()
+                )
                 if not rows:
                     return done
                 actor_id = rows[0].agent_id
@@ -471,10 +474,12 @@ class Resolver:
                 frontier = {actor_id: []}
                 visited = {actor_id}
             else:
-                rows = conn.execute(
-                    _NEXT_HOP,
-                    {"service_id": service_id, "now": now, "agents": sorted(frontier)},
-                ).all()
+                rows = list(
+                    conn.execute(
+                        _NEXT_HOP,
+                        {"service_id": service_id, "now": now, "agents": sorted(frontier)},
+                    ).all()
+                )
             services: dict[str, set[str]] = {}
             hops: dict[str, tuple[int, int, PartyId, int, bool]] = {}
             for row in rows:
@@ -539,11 +544,11 @@ class Resolver:
             values["actor_id"] = ids[actor]
             values["subject_id"] = None if entry.subject is None else ids[entry.subject]
             if conn is not None:
-                conn.execute(insert(_AUDIT), values)
+                _INSERT_AUDIT.run(conn, values)
                 conn.commit()
                 return
             with self._autocommit.connect() as own:
-                own.execute(insert(_AUDIT), values)
+                _INSERT_AUDIT.run(own, values)
                 own.commit()
             return
         if self.engine.dialect.name == "postgresql":
