@@ -54,6 +54,9 @@ class CachedRelation:
     id: int
     record: LegalRelationRecord
     retrieved_at: dt.datetime
+    # parties.id of both sides, so resolution can audit without looking the parties up again.
+    representative_id: int
+    represented_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +197,8 @@ class LegalRelationCache:
                 CachedRelation(
                     id=row.id,
                     retrieved_at=as_utc(row.retrieved_at),
+                    representative_id=row.representative_id,
+                    represented_id=row.represented_id,
                     record=LegalRelationRecord(
                         kind=RepresentationKind(row.kind),
                         representative=representative,

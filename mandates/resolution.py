@@ -431,7 +431,11 @@ class Resolver:
         kinds = frozenset(service.representation & LEGAL_KINDS)
         if not kinds:
             return CachedAnswer([], frozenset())
-        return await self.cache.relations_of(actor, kinds, now)
+        answer = await self.cache.relations_of(actor, kinds, now)
+        for relation in answer.relations:  # the audit INSERT then needs no party lookup
+            self.party_ids.put(actor, relation.representative_id)
+            self.party_ids.put(relation.record.represented, relation.represented_id)
+        return answer
 
     def _walk_once(
         self, actor: PartyId, service_id: str, now: dt.datetime, any_service: bool = False
