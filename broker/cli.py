@@ -55,6 +55,7 @@ from broker.register.models import (
 )
 from conformance.checks.cli import add_conformance_command
 from mandates.catalogue import RepresentationKind
+from mandates.import_command import add_relations_command
 
 PROG = "toegang"
 LEVEL_NAMES = [level.label for level in Level]
@@ -506,6 +507,7 @@ COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     _add_serve,
     add_bench_command,
     add_conformance_command,
+    add_relations_command,
 )
 
 
