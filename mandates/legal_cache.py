@@ -15,24 +15,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio
-from sqlalchemy import Engine, bindparam, delete
+from sqlalchemy import Connection, Engine, bindparam, delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from broker.identifiers import PartyId
 from mandates.catalogue import RepresentationKind
-from mandates.hot_engine import hot_engine, retry_stale
+from mandates.hot_engine import HotStatement, hot_engine, retry_stale
 from mandates.models import LegalRelation, LegalSourceFetch, Party, as_utc
 from mandates.party_store import party_id
 from mandates.sources.base import LegalRelationRecord, LegalSource, SourceUnavailable
 
-_REP = aliased(Party, name="representative")
 _LR = LegalRelation.__table__  # type: ignore[attr-defined]
 _REPRESENTATIVE = Party.__table__.alias("representative")  # type: ignore[attr-defined]
 _REPRESENTED = Party.__table__.alias("represented")  # type: ignore[attr-defined]
-_READ = (
+_FETCH = LegalSourceFetch.__table__  # type: ignore[attr-defined]
+# One statement per read: the representative is named by identifier, not looked up first.
+# Kinds are filtered in Python (a person represents few others), which keeps the statement
+# free of IN-lists so it runs prepared on the hot path (mandates.hot_engine.HotStatement).
+_READ = HotStatement(
     sa_select(
         _LR,
         _REPRESENTED.c.kind.label("represented_kind"),
@@ -43,9 +45,16 @@ _READ = (
     .where(
         _REPRESENTATIVE.c.kind == bindparam("kind"),
         _REPRESENTATIVE.c.value == bindparam("value"),
-        _LR.c.kind.in_(bindparam("kinds", expanding=True)),
     )
     .order_by(_LR.c.id)
+)
+_FETCHED = HotStatement(
+    sa_select(_FETCH.c.source, _FETCH.c.retrieved_at)
+    .join(_REPRESENTATIVE, _REPRESENTATIVE.c.id == _FETCH.c.party_id)
+    .where(
+        _REPRESENTATIVE.c.kind == bindparam("kind"),
+        _REPRESENTATIVE.c.value == bindparam("value"),
+    )
 )
 
 
@@ -107,11 +116,13 @@ class LegalRelationCache:
         wanted = [source for source in self.sources if source.kinds & kinds]
         live_names = {source.name for source in self.sources}
         unavailable: set[str] = set()
+        # The common case, every answer fresh, costs one worker hop and one connection.
+        stale, relations = await anyio.to_thread.run_sync(
+            retry_stale, self._snapshot, representative, kinds, wanted, now
+        )
+        refreshed = False
         for source in wanted:
-            fresh = await anyio.to_thread.run_sync(
-                retry_stale, self._is_fresh, source.name, representative, now
-            )
-            if fresh:
+            if source.name not in stale:
                 continue
             try:
                 records = await source.relations_of(representative)
@@ -119,8 +130,12 @@ class LegalRelationCache:
                 unavailable.add(source.name)
                 continue
             await anyio.to_thread.run_sync(self._store, source.name, representative, records, now)
+            refreshed = True
+        if refreshed:
+            relations = await anyio.to_thread.run_sync(
+                retry_stale, self._read, representative, kinds
+            )
         used = {source.name for source in wanted} - unavailable
-        relations = await anyio.to_thread.run_sync(retry_stale, self._read, representative, kinds)
         return CachedAnswer(
             relations=[
                 relation
@@ -130,21 +145,30 @@ class LegalRelationCache:
             unavailable=frozenset(unavailable),
         )
 
-    def _is_fresh(self, source: str, representative: PartyId, now: dt.datetime) -> bool:
-        with Session(self._reads) as session:
-            retrieved = session.exec(
-                select(LegalSourceFetch.retrieved_at)
-                .join(_REP, col(_REP.id) == col(LegalSourceFetch.party_id))
-                .where(
-                    LegalSourceFetch.source == source,
-                    _REP.kind == representative.kind,
-                    _REP.value == representative.value,
-                )
-            ).first()
-            if retrieved is None:
-                return False
-            age = now - as_utc(retrieved)
-            return dt.timedelta(0) <= age < self.max_age
+    def _snapshot(
+        self,
+        representative: PartyId,
+        kinds: frozenset[RepresentationKind],
+        wanted: Sequence[LegalSource],
+        now: dt.datetime,
+    ) -> tuple[set[str], list[CachedRelation]]:
+        """The wanted sources whose cached answer is missing or older than ``max_age``, and
+        the cached relations, read on one connection."""
+        named = {"kind": representative.kind, "value": representative.value}
+        with self._reads.connect() as conn:
+            fetched = (
+                {row.source: as_utc(row.retrieved_at) for row in _FETCHED.run(conn, named)}
+                if wanted
+                else {}
+            )
+            relations = self._relations(conn, representative, kinds)
+        stale = {
+            source.name
+            for source in wanted
+            if (retrieved := fetched.get(source.name)) is None
+            or not dt.timedelta(0) <= now - retrieved < self.max_age
+        }
+        return stale, relations
 
     def _store(
         self,
@@ -182,35 +206,34 @@ class LegalRelationCache:
     def _read(
         self, representative: PartyId, kinds: frozenset[RepresentationKind]
     ) -> list[CachedRelation]:
-        # One prepared Core query: the representative is named by identifier, not looked up
-        # first, and no ORM objects are built.
         with self._reads.connect() as conn:
-            rows = conn.execute(
-                _READ,
-                {
-                    "kind": representative.kind,
-                    "value": representative.value,
-                    "kinds": sorted(kind.value for kind in kinds),
-                },
-            ).all()
-            return [
-                CachedRelation(
-                    id=row.id,
-                    retrieved_at=as_utc(row.retrieved_at),
-                    representative_id=row.representative_id,
-                    represented_id=row.represented_id,
-                    record=LegalRelationRecord(
-                        kind=RepresentationKind(row.kind),
-                        representative=representative,
-                        represented=PartyId(row.represented_kind, row.represented_value),
-                        source=row.source,
-                        source_ref=row.source_ref,
-                        source_type=row.source_type,
-                        valid_from=None if row.valid_from is None else as_utc(row.valid_from),
-                        valid_until=None if row.valid_until is None else as_utc(row.valid_until),
-                        in_onderzoek=row.in_onderzoek,
-                        minor_birth_date=row.minor_birth_date,
-                    ),
-                )
-                for row in rows
-            ]
+            return self._relations(conn, representative, kinds)
+
+    @staticmethod
+    def _relations(
+        conn: Connection, representative: PartyId, kinds: frozenset[RepresentationKind]
+    ) -> list[CachedRelation]:
+        rows = _READ.run(conn, {"kind": representative.kind, "value": representative.value})
+        wanted = {kind.value for kind in kinds}
+        return [
+            CachedRelation(
+                id=row.id,
+                retrieved_at=as_utc(row.retrieved_at),
+                representative_id=row.representative_id,
+                represented_id=row.represented_id,
+                record=LegalRelationRecord(
+                    kind=RepresentationKind(row.kind),
+                    representative=representative,
+                    represented=PartyId(row.represented_kind, row.represented_value),
+                    source=row.source,
+                    source_ref=row.source_ref,
+                    source_type=row.source_type,
+                    valid_from=None if row.valid_from is None else as_utc(row.valid_from),
+                    valid_until=None if row.valid_until is None else as_utc(row.valid_until),
+                    in_onderzoek=row.in_onderzoek,
+                    minor_birth_date=row.minor_birth_date,
+                ),
+            )
+            for row in rows
+            if row.kind in wanted
+        ]
