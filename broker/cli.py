@@ -42,6 +42,7 @@ from broker.register.database import (
     head_revision,
     masked,
     migrate,
+    migrated_engine,
 )
 from broker.register.demo import DEMO_PATH
 from broker.register.errors import RegisterError, UnknownClient
@@ -85,10 +86,7 @@ def _print_json(value: Any) -> None:
 
 
 def _engine(config: Config) -> Engine:
-    """An engine on a migrated database: every register command works on a fresh SQLite file."""
-    engine = create_engine_for(config.database.url)
-    migrate(engine)
-    return engine
+    return migrated_engine(config.database.url)
 
 
 # --- JSON views (never secrets or hashes) -------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from broker.config import Config
-from broker.register.database import create_engine_for, migrate
+from broker.register.database import migrated_engine
 from mandates.sources.ccbr import InvalidMeasure
 from mandates.sources.ccbr_import import CSV_FIELDS, ImportReport, import_file
 
@@ -62,9 +62,8 @@ def _import(args: argparse.Namespace, config: Config) -> int:
     if not path.is_file():
         print(f"toegang: error: {path}: no such file", file=sys.stderr)
         return 2
-    engine = create_engine_for(config.database.url)
+    engine = migrated_engine(config.database.url)
     try:
-        migrate(engine)
         report = import_file(engine, path)
     except (InvalidMeasure, UnicodeDecodeError) as exc:
         print(f"toegang: error: {path}: {exc}", file=sys.stderr)

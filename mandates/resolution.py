@@ -19,6 +19,7 @@ parties, reads the mandate tables and asks ``LegalRelationCache``.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -264,23 +265,12 @@ class Resolver:
         are not asked for, so they are not among them)."""
         now = now.astimezone(dt.UTC)
         # The mandate paths and the legal relations are independent: read them side by side.
-        walked: list[list[list[_Link]]] = []
-        answers: list[CachedAnswer] = []
-
-        async def read_paths() -> None:
-            walked.append(
-                await anyio.to_thread.run_sync(
-                    retry_stale, self._walk_once, actor, service.service_id, now, True
-                )
-            )
-
-        async def read_legal() -> None:
-            answers.append(await self._legal(actor, service, now))
-
-        async with anyio.create_task_group() as group:
-            group.start_soon(read_paths)
-            group.start_soon(read_legal)
-        (paths,), (found,) = walked, answers
+        paths, found = await asyncio.gather(
+            anyio.to_thread.run_sync(
+                retry_stale, self._walk_once, actor, service.service_id, now, True
+            ),
+            self._legal(actor, service, now),
+        )
         self_verdict = _judge_self(achieved_level, service)
         result = OptionList([Option(actor, SELF, step_up_to=self_verdict.step_up_to)])
         result.unavailable = found.unavailable

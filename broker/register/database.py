@@ -74,6 +74,14 @@ def migrate(url_or_engine: str | URL | Engine) -> None:
         engine.dispose()
 
 
+def migrated_engine(url: str | URL) -> Engine:
+    """An engine on a database brought to the newest revision: what operator commands work on
+    (a fresh SQLite file included)."""
+    engine = create_engine_for(url)
+    migrate(engine)
+    return engine
+
+
 def head_revision() -> str | None:
     """The newest revision the code knows."""
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
