@@ -93,6 +93,18 @@ def record_row(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The cached relations of a representative and the live sources whose answer is missing
+    or older than ``max_age`` (``stale``); ``answer`` is final only when nothing is stale
+    (``LegalRelationCache.complete`` asks the stale sources)."""
+
+    representative: PartyId
+    kinds: frozenset[RepresentationKind]
+    stale: frozenset[str]
+    answer: CachedAnswer
+
+
 class LegalRelationCache:
     def __init__(
         self,
@@ -113,16 +125,47 @@ class LegalRelationCache:
     ) -> CachedAnswer:
         """Relations in which ``representative`` represents someone, for the given kinds,
         refreshing each live source whose cached answer is missing or too old."""
-        wanted = [source for source in self.sources if source.kinds & kinds]
-        live_names = {source.name for source in self.sources}
-        unavailable: set[str] = set()
-        # The common case, every answer fresh, costs one worker hop and one connection.
-        stale, relations = await anyio.to_thread.run_sync(
-            retry_stale, self._snapshot, representative, kinds, wanted, now
+        snapshot = await anyio.to_thread.run_sync(
+            retry_stale, self._snapshot_once, representative, kinds, now
         )
+        return await self.complete(snapshot, now)
+
+    def snapshot(
+        self,
+        conn: Connection,
+        representative: PartyId,
+        kinds: frozenset[RepresentationKind],
+        now: dt.datetime,
+    ) -> Snapshot:
+        """What the cache holds for ``representative``, read on ``conn`` (a connection of
+        this cache's engine) without asking any source: callers fold it into a worker hop
+        they make anyway. ``Snapshot.answer`` is the final answer when nothing is stale."""
+        wanted = [source for source in self.sources if source.kinds & kinds]
+        named = {"kind": representative.kind, "value": representative.value}
+        fetched = (
+            {row.source: as_utc(row.retrieved_at) for row in _FETCHED.run(conn, named)}
+            if wanted
+            else {}
+        )
+        stale = frozenset(
+            source.name
+            for source in wanted
+            if (retrieved := fetched.get(source.name)) is None
+            or not dt.timedelta(0) <= now - retrieved < self.max_age
+        )
+        relations = self._relations(conn, representative, kinds)
+        return Snapshot(representative, kinds, stale, self._answer(kinds, relations, set()))
+
+    async def complete(self, snapshot: Snapshot, now: dt.datetime) -> CachedAnswer:
+        """The answer for ``snapshot``: its stale sources asked again (a source that is down
+        is named in ``unavailable`` and its stale rows are left out)."""
+        if not snapshot.stale:
+            return snapshot.answer
+        representative, kinds = snapshot.representative, snapshot.kinds
+        unavailable: set[str] = set()
         refreshed = False
-        for source in wanted:
-            if source.name not in stale:
+        for source in self.sources:
+            if source.name not in snapshot.stale:
                 continue
             try:
                 records = await source.relations_of(representative)
@@ -131,44 +174,37 @@ class LegalRelationCache:
                 continue
             await anyio.to_thread.run_sync(self._store, source.name, representative, records, now)
             refreshed = True
+        relations = snapshot.answer.relations
         if refreshed:
             relations = await anyio.to_thread.run_sync(
                 retry_stale, self._read, representative, kinds
             )
-        used = {source.name for source in wanted} - unavailable
+        return self._answer(kinds, relations, unavailable)
+
+    def _answer(
+        self,
+        kinds: frozenset[RepresentationKind],
+        relations: list[CachedRelation],
+        unavailable: set[str],
+    ) -> CachedAnswer:
+        """Rows of live sources that were not asked (or could not answer) are left out;
+        imported rows (no live source) always count."""
+        live = {source.name for source in self.sources}
+        used = {source.name for source in self.sources if source.kinds & kinds} - unavailable
         return CachedAnswer(
             relations=[
                 relation
                 for relation in relations
-                if relation.record.source in used or relation.record.source not in live_names
+                if relation.record.source in used or relation.record.source not in live
             ],
             unavailable=frozenset(unavailable),
         )
 
-    def _snapshot(
-        self,
-        representative: PartyId,
-        kinds: frozenset[RepresentationKind],
-        wanted: Sequence[LegalSource],
-        now: dt.datetime,
-    ) -> tuple[set[str], list[CachedRelation]]:
-        """The wanted sources whose cached answer is missing or older than ``max_age``, and
-        the cached relations, read on one connection."""
-        named = {"kind": representative.kind, "value": representative.value}
+    def _snapshot_once(
+        self, representative: PartyId, kinds: frozenset[RepresentationKind], now: dt.datetime
+    ) -> Snapshot:
         with self._reads.connect() as conn:
-            fetched = (
-                {row.source: as_utc(row.retrieved_at) for row in _FETCHED.run(conn, named)}
-                if wanted
-                else {}
-            )
-            relations = self._relations(conn, representative, kinds)
-        stale = {
-            source.name
-            for source in wanted
-            if (retrieved := fetched.get(source.name)) is None
-            or not dt.timedelta(0) <= now - retrieved < self.max_age
-        }
-        return stale, relations
+            return self.snapshot(conn, representative, kinds, now)
 
     def _store(
         self,

@@ -14,12 +14,13 @@ Rules (domain.md "Resolution"), each applied in ``_judge_path`` / ``_judge_relat
 - every decision, allowed or denied, is audited.
 
 The module knows nothing about HTTP or the broker's register: it takes ``ServiceTerms`` and
-parties, reads the mandate tables and asks ``LegalRelationCache``.
+parties, reads the mandate tables and asks ``LegalRelationCache``. A decision or an option list
+costs one worker-thread hop on one connection (path query, cached legal relations when no
+mandate allows, the audit INSERT) unless a live legal source must be asked.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,7 @@ from mandates.catalogue import (
     ServiceTerms,
 )
 from mandates.hot_engine import HotStatement, hot_engine, retry_stale
-from mandates.legal_cache import CachedAnswer, CachedRelation, LegalRelationCache
+from mandates.legal_cache import CachedAnswer, CachedRelation, LegalRelationCache, Snapshot
 from mandates.majority import is_minor
 from mandates.models import AuditRecord, Mandate, MandateService, MandateState, Party
 from mandates.party_ids import checked, is_organisation
@@ -241,6 +242,9 @@ class Resolver:
         audit: AuditSettings,
         rules: MandateRules = DEFAULT_RULES,
     ) -> None:
+        if cache.engine is not engine:
+            # The legal cache is read on the resolver's connections (one hop per decision).
+            raise ValueError("the resolver and its legal-relation cache must share one engine")
         self.engine = engine
         self.cache = cache
         self.audit = audit
@@ -264,74 +268,39 @@ class Resolver:
         ``not_applicable`` with their reason (legal kinds the service does not allow at all
         are not asked for, so they are not among them)."""
         now = now.astimezone(dt.UTC)
-        # The mandate paths and the legal relations are independent: read them side by side.
-        paths, found = await asyncio.gather(
-            anyio.to_thread.run_sync(
-                retry_stale, self._walk_once, actor, service.service_id, now, True
-            ),
-            self._legal(actor, service, now),
+        # One worker hop and one connection when the legal cache is fresh: the mandate
+        # paths, the cached relations, the list, its audit INSERT.
+        listed = await anyio.to_thread.run_sync(
+            retry_stale, self._options_locally, actor, achieved_level, service, now, trace
         )
-        self_verdict = _judge_self(achieved_level, service)
-        result = OptionList([Option(actor, SELF, step_up_to=self_verdict.step_up_to)])
-        result.unavailable = found.unavailable
-        by_mandate: list[Option] = []
-        seen: set[tuple[PartyId, str]] = set()
-        refused: dict[tuple[PartyId, str], NotApplicable] = {}
-
-        def refuse(key: tuple[PartyId, str], entry: NotApplicable) -> None:
-            # Several bases for one party: keep the most useful reason.
-            known = refused.get(key)
-            if known is None or _DENIAL_RANK[entry.code] < _DENIAL_RANK[known.code]:
-                refused[key] = entry
-
-        for path in paths:
-            verdict = _judge_path(path, achieved_level, service)
-            principal = path[-1].principal
-            if verdict.code in _NOT_APPLICABLE:
-                kind = _path_kind(path).value
-                refuse((principal, "mandate"), NotApplicable(principal, kind, verdict.code))
-            if verdict.basis is None or (principal, "mandate") in seen:
-                continue
-            if verdict.allowed or verdict.code == "step_up":
-                seen.add((principal, "mandate"))
-                by_mandate.append(
-                    Option(principal, verdict.basis.kind, verdict.basis, verdict.step_up_to)
-                )
-        legal: list[Option] = []
-        for relation in found.relations:
-            verdict = _judge_relation(relation, achieved_level, service, now)
-            party = relation.record.represented
-            if verdict.code in _NOT_APPLICABLE:
-                kind = relation.record.kind.value
-                refuse((party, "legal"), NotApplicable(party, kind, verdict.code))
-            if verdict.basis is None or (party, "legal") in seen:
-                continue
-            if verdict.allowed or verdict.code == "step_up":
-                seen.add((party, "legal"))
-                legal.append(Option(party, verdict.basis.kind, verdict.basis, verdict.step_up_to))
-        offered = {o.party for o in (*by_mandate, *legal)}
-        result.not_applicable = tuple(
-            entry for entry in refused.values() if entry.party not in offered
-        )
-        result.extend(o for o in by_mandate if not is_organisation(o.party))
-        result.extend(o for o in legal if o.kind in {k.value for k in MINOR_KINDS})
-        result.extend(o for o in legal if o.kind not in {k.value for k in MINOR_KINDS})
-        result.extend(o for o in by_mandate if is_organisation(o.party))
+        if isinstance(listed, OptionList):
+            return listed
+        paths, snapshot = listed
+        found = self._remember(actor, await self.cache.complete(snapshot, now))
+        result = _option_list(paths, found, actor, achieved_level, service, now)
         await anyio.to_thread.run_sync(
-            retry_stale,
-            self._write_audit,
-            AuditEntry(
-                action="representation.options",
-                decision="listed",
-                reason="options",
-                subject=actor,
-                service_id=service.service_id,
-                status="Error" if found.unavailable else "Ok",
-            ),
-            actor,
-            now,
-            trace,
+            retry_stale, self._write_audit, _listed_entry(actor, service, found), actor, now, trace
         )
+        return result
+
+    def _options_locally(
+        self,
+        actor: PartyId,
+        achieved_level: Level,
+        service: ServiceTerms,
+        now: dt.datetime,
+        trace: TraceContext | None,
+    ) -> OptionList | tuple[list[list[_Link]], Snapshot]:
+        """The audited list when the legal cache holds a fresh answer; else the paths and the
+        snapshot, for ``options`` to ask the stale sources."""
+        with self._autocommit.connect() as conn:
+            paths = self._walk(conn, actor, service.service_id, now, any_service=True)
+            snapshot = self._snapshot(conn, actor, service, now)
+            if snapshot.stale:
+                return paths, snapshot
+            found = self._remember(actor, snapshot.answer)
+            result = _option_list(paths, found, actor, achieved_level, service, now)
+            self._write_audit(_listed_entry(actor, service, found), actor, now, trace, conn)
         return result
 
     async def decide(
@@ -348,15 +317,13 @@ class Resolver:
         trusted (attack-catalogue §6 "Principal selection tampering")."""
         now = now.astimezone(dt.UTC)
         target = represented or actor
-        paths: list[list[_Link]] | None = None
         if target == actor:
-            verdict = _judge_self(achieved_level, service)
+            decision = _decision(actor, target, service, _judge_self(achieved_level, service))
         else:
-            # The common case in one worker hop and one connection: the path query, and when
-            # a mandate allows, the audit INSERT right after it.
-            quick, paths = await anyio.to_thread.run_sync(
+            # One worker hop and one connection unless a live source must be asked.
+            decided = await anyio.to_thread.run_sync(
                 retry_stale,
-                self._decide_by_mandate,
+                self._decide_locally,
                 actor,
                 achieved_level,
                 service,
@@ -364,16 +331,19 @@ class Resolver:
                 now,
                 trace,
             )
-            if quick is not None:
-                return quick
-            verdict = await self._decide_for(actor, achieved_level, service, target, now, paths)
-        decision = _decision(actor, target, service, verdict)
+            if isinstance(decided, Decision):
+                return decided
+            paths, snapshot = decided
+            # No mandate allows: only now are the live legal sources asked.
+            found = self._remember(actor, await self.cache.complete(snapshot, now))
+            verdict = _verdict_for(paths, found, achieved_level, service, target, now)
+            decision = _decision(actor, target, service, verdict)
         await anyio.to_thread.run_sync(
             retry_stale, self._write_audit, _decided_entry(decision), actor, now, trace
         )
         return decision
 
-    def _decide_by_mandate(
+    def _decide_locally(
         self,
         actor: PartyId,
         achieved_level: Level,
@@ -381,71 +351,46 @@ class Resolver:
         represented: PartyId,
         now: dt.datetime,
         trace: TraceContext | None,
-    ) -> tuple[Decision | None, list[list[_Link]] | None]:
-        """The audited decision when a mandate path allows; else (None, the paths found, or
-        None when mandates do not apply to the service)."""
-        if not service.representation & {RepresentationKind.VOLUNTARY, RepresentationKind.CHAIN}:
-            return None, None
+    ) -> Decision | tuple[list[list[_Link]], Snapshot]:
+        """The audited decision from the mandate tables and, when no mandate allows, the
+        legal cache; or the paths and a snapshot with stale sources, for ``decide`` to ask."""
         with self._autocommit.connect() as conn:
-            paths = [
-                path
-                for path in self._walk(conn, actor, service.service_id, now)
-                if path[-1].principal == represented
-            ]
-            for path in paths:
-                verdict = _judge_path(path, achieved_level, service)
-                if verdict.allowed:
-                    decision = _decision(actor, represented, service, verdict)
-                    self._write_audit(_decided_entry(decision), actor, now, trace, conn)
-                    return decision, paths
-        return None, paths
+            paths: list[list[_Link]] = []
+            if service.representation & {RepresentationKind.VOLUNTARY, RepresentationKind.CHAIN}:
+                paths = [
+                    path
+                    for path in self._walk(conn, actor, service.service_id, now)
+                    if path[-1].principal == represented
+                ]
+            verdict = next(
+                (v for v in (_judge_path(p, achieved_level, service) for p in paths) if v.allowed),
+                None,
+            )
+            if verdict is None:
+                # A valid mandate answers without the legal relations; only now are they read.
+                snapshot = self._snapshot(conn, actor, service, now)
+                if snapshot.stale:
+                    return paths, snapshot
+                found = self._remember(actor, snapshot.answer)
+                verdict = _verdict_for(paths, found, achieved_level, service, represented, now)
+            decision = _decision(actor, represented, service, verdict)
+            self._write_audit(_decided_entry(decision), actor, now, trace, conn)
+        return decision
 
-    async def _decide_for(
-        self,
-        actor: PartyId,
-        achieved_level: Level,
-        service: ServiceTerms,
-        represented: PartyId,
-        now: dt.datetime,
-        paths: list[list[_Link]] | None = None,
-    ) -> _Verdict:
-        if not service.representation:
-            return _Verdict("service_not_representable")
-        verdicts = [_judge_path(path, achieved_level, service) for path in paths or []]
-        for verdict in verdicts:
-            if verdict.allowed:
-                return verdict
-        # A valid mandate answers without the legal sources; only now are they consulted.
-        legal_found = await self._legal(actor, service, now)
-        verdicts += [
-            _judge_relation(relation, achieved_level, service, now)
-            for relation in legal_found.relations
-            if relation.record.represented == represented
-        ]
-        for verdict in verdicts:
-            if verdict.allowed:
-                return verdict
-        if legal_found.unavailable:
-            verdicts.append(_Verdict("source_unavailable"))
-        if not verdicts:
-            return _Verdict("no_basis")
-        return min(verdicts, key=lambda v: _DENIAL_RANK[v.code])
-
-    async def _legal(self, actor: PartyId, service: ServiceTerms, now: dt.datetime) -> CachedAnswer:
+    def _snapshot(
+        self, conn: Connection, actor: PartyId, service: ServiceTerms, now: dt.datetime
+    ) -> Snapshot:
         kinds = frozenset(service.representation & LEGAL_KINDS)
         if not kinds:
-            return CachedAnswer([], frozenset())
-        answer = await self.cache.relations_of(actor, kinds, now)
-        for relation in answer.relations:  # the audit INSERT then needs no party lookup
+            return Snapshot(actor, kinds, frozenset(), CachedAnswer([], frozenset()))
+        return self.cache.snapshot(conn, actor, kinds, now)
+
+    def _remember(self, actor: PartyId, answer: CachedAnswer) -> CachedAnswer:
+        """Keep both parties' ids of each relation, so the audit INSERT needs no lookup."""
+        for relation in answer.relations:
             self.party_ids.put(actor, relation.representative_id)
             self.party_ids.put(relation.record.represented, relation.represented_id)
         return answer
-
-    def _walk_once(
-        self, actor: PartyId, service_id: str, now: dt.datetime, any_service: bool = False
-    ) -> list[list[_Link]]:
-        with self._autocommit.connect() as conn:
-            return self._walk(conn, actor, service_id, now, any_service)
 
     def _walk(
         self,
@@ -559,6 +504,8 @@ class Resolver:
                 _INSERT_AUDIT.run(own, values)
                 own.commit()
             return
+        if conn is not None:
+            conn.commit()  # the caller's reads end before another connection writes
         if self.engine.dialect.name == "postgresql":
             for party in parties:
                 checked(party)
@@ -577,6 +524,100 @@ class Resolver:
             values["actor_id"] = ids[actor]
             values["subject_id"] = None if entry.subject is None else ids[entry.subject]
             session.connection().execute(insert(_AUDIT), values)
+
+
+def _option_list(
+    paths: list[list[_Link]],
+    found: CachedAnswer,
+    actor: PartyId,
+    achieved: Level,
+    service: ServiceTerms,
+    now: dt.datetime,
+) -> OptionList:
+    """``Resolver.options`` from what was read: each basis judged as ``decide`` would."""
+    result = OptionList([Option(actor, SELF, step_up_to=_judge_self(achieved, service).step_up_to)])
+    result.unavailable = found.unavailable
+    by_mandate: list[Option] = []
+    seen: set[tuple[PartyId, str]] = set()
+    refused: dict[tuple[PartyId, str], NotApplicable] = {}
+
+    def refuse(key: tuple[PartyId, str], entry: NotApplicable) -> None:
+        # Several bases for one party: keep the most useful reason.
+        known = refused.get(key)
+        if known is None or _DENIAL_RANK[entry.code] < _DENIAL_RANK[known.code]:
+            refused[key] = entry
+
+    for path in paths:
+        verdict = _judge_path(path, achieved, service)
+        principal = path[-1].principal
+        if verdict.code in _NOT_APPLICABLE:
+            kind = _path_kind(path).value
+            refuse((principal, "mandate"), NotApplicable(principal, kind, verdict.code))
+        if verdict.basis is None or (principal, "mandate") in seen:
+            continue
+        if verdict.allowed or verdict.code == "step_up":
+            seen.add((principal, "mandate"))
+            by_mandate.append(
+                Option(principal, verdict.basis.kind, verdict.basis, verdict.step_up_to)
+            )
+    legal: list[Option] = []
+    for relation in found.relations:
+        verdict = _judge_relation(relation, achieved, service, now)
+        party = relation.record.represented
+        if verdict.code in _NOT_APPLICABLE:
+            kind = relation.record.kind.value
+            refuse((party, "legal"), NotApplicable(party, kind, verdict.code))
+        if verdict.basis is None or (party, "legal") in seen:
+            continue
+        if verdict.allowed or verdict.code == "step_up":
+            seen.add((party, "legal"))
+            legal.append(Option(party, verdict.basis.kind, verdict.basis, verdict.step_up_to))
+    offered = {o.party for o in (*by_mandate, *legal)}
+    result.not_applicable = tuple(entry for entry in refused.values() if entry.party not in offered)
+    minors = {k.value for k in MINOR_KINDS}
+    result.extend(o for o in by_mandate if not is_organisation(o.party))
+    result.extend(o for o in legal if o.kind in minors)
+    result.extend(o for o in legal if o.kind not in minors)
+    result.extend(o for o in by_mandate if is_organisation(o.party))
+    return result
+
+
+def _verdict_for(
+    paths: list[list[_Link]],
+    found: CachedAnswer,
+    achieved: Level,
+    service: ServiceTerms,
+    represented: PartyId,
+    now: dt.datetime,
+) -> _Verdict:
+    """The decision's verdict: the first basis that allows, else the most useful refusal."""
+    if not service.representation:
+        return _Verdict("service_not_representable")
+    verdicts = [_judge_path(path, achieved, service) for path in paths]
+    verdicts += [
+        _judge_relation(relation, achieved, service, now)
+        for relation in found.relations
+        if relation.record.represented == represented
+    ]
+    for verdict in verdicts:
+        if verdict.allowed:
+            return verdict
+    if found.unavailable:
+        verdicts.append(_Verdict("source_unavailable"))
+    if not verdicts:
+        return _Verdict("no_basis")
+    return min(verdicts, key=lambda v: _DENIAL_RANK[v.code])
+
+
+def _listed_entry(actor: PartyId, service: ServiceTerms, found: CachedAnswer) -> AuditEntry:
+    return AuditEntry(
+        action="representation.options",
+        decision="listed",
+        reason="options",
+        subject=actor,
+        service_id=service.service_id,
+        status="Error" if found.unavailable else "Ok",
+    )
 
 
 def _decision(

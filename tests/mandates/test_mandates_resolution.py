@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
+import anyio
 import pytest
 from mandates_world import AUDIT, CARE, HIGH, PERMIT, SELF_ONLY, T0, TAX, Simulators
 from sqlalchemy import Engine, text
@@ -13,6 +15,7 @@ from sqlmodel import Session, select
 
 from broker.assurance import Level
 from broker.identifiers import PartyId
+from broker.register.database import create_engine_for
 from conformance.brp_gezag import families as f
 from conformance.ccbr import measures as m
 from mandates.catalogue import RepresentationKind as K
@@ -428,3 +431,53 @@ async def test_only_resolution_records_skip_the_wal_flush(
     with Session(engine) as session:
         actions = [r.action for r in session.exec(select(AuditRecord)).all()]
     assert "representation.decided" in actions and "mandate.granted" in actions
+
+
+async def test_fresh_legal_cache_decides_in_one_worker_hop(
+    resolver: Resolver, sims: Simulators, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the register's answer is cached, a decision by curatele and an option list each
+    take one worker-thread hop (mandate paths, cached relations and the audit INSERT on one
+    connection) and ask no source; past ``max_age`` the source is asked again and, when it is
+    down, its stale rows are not used."""
+    henk, gerrit = bsn(m.HENK), bsn(m.GERRIT)
+    first = await resolver.decide(henk, Level.SUBSTANTIAL, TAX, gerrit, T0)
+    assert first.allowed and first.basis is not None and first.basis.kind is K.CURATELE
+    sims.ccbr_app.state.unavailable = True  # proves the next calls do not ask it
+    hops = 0
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal hops
+        hops += 1
+        return await run_sync(*args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    later = T0 + dt.timedelta(minutes=10)
+    again = await resolver.decide(henk, Level.SUBSTANTIAL, TAX, gerrit, later)
+    assert (again.allowed, again.basis, hops) == (True, first.basis, 1)
+    listed = await resolver.options(henk, Level.SUBSTANTIAL, TAX, later)
+    assert [(o.kind, o.party) for o in listed] == [("self", henk), ("curatele", gerrit)]
+    assert hops == 2 and not listed.unavailable
+    expired = T0 + dt.timedelta(minutes=20)
+    refused = await resolver.decide(henk, Level.SUBSTANTIAL, TAX, gerrit, expired)
+    assert refused.code == "source_unavailable"
+    listed = await resolver.options(henk, Level.SUBSTANTIAL, TAX, expired)
+    assert [o.kind for o in listed] == ["self"] and listed.unavailable == {"ccbr"}
+    with Session(engine) as session:
+        rows = session.exec(select(AuditRecord)).all()
+    trail = [(r.action, r.reason, r.status) for r in rows if r.action.startswith("repr")]
+    assert trail == [
+        ("representation.decided", "legal_valid", "Ok"),
+        ("representation.decided", "legal_valid", "Ok"),
+        ("representation.options", "options", "Ok"),
+        ("representation.decided", "source_unavailable", "Error"),
+        ("representation.options", "options", "Error"),
+    ]
+
+
+def test_resolver_and_cache_share_an_engine(engine: Engine, tmp_path: Path) -> None:
+    other = create_engine_for(f"sqlite:///{tmp_path / 'other.db'}")
+    with pytest.raises(ValueError, match="share one engine"):
+        Resolver(engine, LegalRelationCache(other, []), AUDIT)
+    other.dispose()
