@@ -7,6 +7,7 @@ out assertions for any BSN to whoever asks.
 from __future__ import annotations
 
 import argparse
+import gc
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -86,7 +87,13 @@ def main(argv: list[str] | None = None) -> None:
         default_bsn=args.default_bsn,
     )
     print(f"DigiD simulator metadata: {settings.metadata_url}", flush=True)
-    uvicorn.run(build_app(settings), host=args.host, port=args.port)
+    app = build_app(settings)
+    # What is alive now (modules, key, templates) lives as long as the process: frozen, the
+    # cycle collector no longer walks it in every full collection, which stalled every
+    # login in flight (as in broker.app.app_from_env).
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":
