@@ -1,6 +1,6 @@
 """``toegang bench``: complete DigiD logins against a real broker process, and what they cost.
 
-The issue sets budgets for the broker's own work (CPU per complete login, per token request,
+The project sets budgets for the broker's own work (CPU per complete login, per token request,
 per discovery request) and for the latency a person sees (p99 per login at 8 concurrent
 clients). Those are only meaningful when measured the way production runs: uvicorn with
 several workers and Redis as the shared store, talking SAML over real sockets. So the bench
@@ -75,7 +75,7 @@ REQUEST_TIMEOUT = 30.0
 MAX_REDIRECTS = 10
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-# The issue's targets, shown next to the figures.
+# The performance targets, shown next to the figures.
 TARGET_LOGIN_CPU_MS = 5.0
 TARGET_TOKEN_CPU_MS = 1.5
 TARGET_DISCOVERY_CPU_MS = 0.3
@@ -643,7 +643,7 @@ def machine() -> dict[str, Any]:
 
 
 def targets(phases: dict[str, dict[str, Any]], concurrency: int) -> list[dict[str, Any]]:
-    """The issue's targets with the measured value and whether it is met."""
+    """The performance targets with the measured value and whether it is met."""
     rows = [
         ("login", "broker CPU per complete login", "broker_cpu_ms_per_request",
          TARGET_LOGIN_CPU_MS, "<="),
@@ -769,7 +769,7 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append("")
     for name, p in report["phases"].items():
         lines.append(f"  {name:<10} {p['what']}")
-    lines += ["", "targets (issue):"]
+    lines += ["", "targets:"]
     for t in report["targets"]:
         verdict = "met" if t["met"] else "MISSED"
         op = "≤" if t["op"] == "<=" else "<"

@@ -367,7 +367,7 @@ class Flow:
     async def _step_up_page(
         self, request: Request, transaction: Transaction, error: LevelTooLow
     ) -> Response:
-        """Offer to log in again at the required level, or to go back (issue: level policy)."""
+        """Offer to log in again at the required level, or to go back (the level policy)."""
         transaction.means = None
         transaction.authentication = None
         await self.save(transaction)

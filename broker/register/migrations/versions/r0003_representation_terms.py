@@ -2,7 +2,7 @@
 receives representation (NL GOV ``represents`` or RFC 8693 ``act``).
 
 Existing services get every kind when they allow representation and none otherwise (the
-default the issue "Acting on behalf of others" names); existing clients get ``nlgov``.
+default the representation rules name); existing clients get ``nlgov``.
 
 Revision ID: 0003
 Revises: 0002
