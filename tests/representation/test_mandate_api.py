@@ -252,3 +252,16 @@ async def test_required_scope_lists_only_representation(broker: BrokerFixture) -
     page, _ = await login(browser, rp, INGRID, REPRESENT_REQUIRED)
     assert "Voor mijzelf" not in options(page)
     assert len(options(page)) == 1
+
+
+async def test_grant_body_edge_values(broker: BrokerFixture) -> None:
+    rp = add_rp(broker)
+    principal = await _session(broker, rp, PRINCIPAL)
+    # Offsets that push the instant outside the calendar: a refusal, not a server error.
+    for field, value in (
+        ("valid_until", "9999-12-31T23:59:59-14:00"),
+        ("valid_from", "0001-01-01T00:00:00+14:00"),
+    ):
+        refused = await grant(principal, AGENT, rp.service_id, **{field: value})
+        assert refused.status_code == 400, (field, refused.text)
+        assert refused.json()["error"] == "invalid_period"
