@@ -265,3 +265,24 @@ async def test_grant_body_edge_values(broker: BrokerFixture) -> None:
         refused = await grant(principal, AGENT, rp.service_id, **{field: value})
         assert refused.status_code == 400, (field, refused.text)
         assert refused.json()["error"] == "invalid_period"
+
+
+async def test_a_check_is_audited_but_is_not_a_use(broker: BrokerFixture) -> None:
+    """A service provider asking is no act on Wim's behalf: his "who acted for me" page stays
+    empty, while the question itself is in the audit trail."""
+    from sqlmodel import Session, select
+
+    from broker.identifiers import PartyId
+    from mandates.models import AuditRecord
+    from portal.history import uses_for
+
+    financial = add_rp(broker, legal_domain="financial")
+    ask = {"actor_type": "bsn", "actor": INGRID, "represented_type": "bsn", "represented": WIM}
+    allowed = await _check(broker, financial, service_id=financial.service_id, **ask)
+    assert allowed.json()["allowed"] is True
+    assert uses_for(broker.state.engine, PartyId("bsn", WIM)) == []
+    with Session(broker.state.engine) as session:
+        actions = session.exec(
+            select(AuditRecord.action).where(AuditRecord.service_id == financial.service_id)
+        ).all()
+    assert actions == ["representation.checked"]
