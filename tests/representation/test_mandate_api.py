@@ -286,3 +286,59 @@ async def test_a_check_is_audited_but_is_not_a_use(broker: BrokerFixture) -> Non
             select(AuditRecord.action).where(AuditRecord.service_id == financial.service_id)
         ).all()
     assert actions == ["representation.checked"]
+
+
+async def test_openapi_document_describes_what_the_api_does(broker: BrokerFixture) -> None:
+    rp = add_rp(broker, legal_domain="financial")
+    document = (await broker.browser().client.get("/api/v1/openapi.json")).json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+
+    def documented(path: str, method: str, response: httpx.Response) -> None:
+        responses = paths[path][method]["responses"]
+        assert str(response.status_code) in responses, (path, response.status_code)
+
+    principal = await _session(broker, rp, PRINCIPAL)
+    huge = await principal.client.post(
+        "/api/v1/mandates",
+        content=b"{" + b" " * 20_000 + b"}",
+        headers={**API_HEADERS, "Content-Type": "application/json"},
+    )
+    documented("/mandates", "post", huge)
+    as_text = await principal.client.post(
+        "/api/v1/mandates", content=b"{}", headers={**API_HEADERS, "Content-Type": "text/plain"}
+    )
+    documented("/mandates", "post", as_text)
+    unknown = await grant(principal, AGENT, "00000000-0000-0000-0000-000000000000")
+    documented("/mandates", "post", unknown)
+    invalid = await grant(principal, AGENT, rp.service_id, onward="x")
+    assert set(invalid.json()) <= set(schemas["ErrorResponse"]["properties"])
+    mandate_id = (await grant(principal, AGENT, rp.service_id)).json()["id"]
+    as_text = await principal.client.post(
+        f"/api/v1/mandates/{mandate_id}/revoke",
+        content=b"{}",
+        headers={**API_HEADERS, "Content-Type": "text/plain"},
+    )
+    documented("/mandates/{mandate_id}/revoke", "post", as_text)
+
+    # The /check form: the schema admits the client assertion the endpoint requires.
+    form = paths["/check"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    check_schema = schemas[form["schema"]["$ref"].rsplit("/", 1)[1]]
+    fields = {
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": rp.key.assertion(rp.client_id, ISSUER),
+        "service_id": rp.service_id,
+        "actor_type": "bsn",
+        "actor": INGRID,
+        "represented_type": "bsn",
+        "represented": WIM,
+    }
+    assert set(fields) <= set(check_schema["properties"])
+    assert set(check_schema["required"]) <= set(fields)
+    answer = await broker.browser().client.post(
+        "/api/v1/check",
+        content=urlencode(fields),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 200 and answer.json()["allowed"] is True
+    wrong_type = await broker.browser().client.post("/api/v1/check", content=b"x")
+    documented("/check", "post", wrong_type)
