@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 PartyKind = Literal["bsn", "kvk", "rsin", "eidas"]
 
@@ -35,7 +35,10 @@ class GrantRequest(_Strict):
     services: list[uuid.UUID] = Field(min_length=1, max_length=50)
     valid_from: AwareDatetime | None = Field(None, description="Default: now")
     valid_until: AwareDatetime
-    onward: bool = Field(False, description="Chain mandate: the agent organisation's own agents")
+    # Strict: "yes", "0" or 1 are not a yes/no answer to "may the agent pass this on?".
+    onward: StrictBool = Field(
+        False, description="Chain mandate: the agent organisation's own agents"
+    )
 
 
 class EmptyRequest(_Strict):

@@ -265,6 +265,10 @@ async def test_grant_body_edge_values(broker: BrokerFixture) -> None:
         refused = await grant(principal, AGENT, rp.service_id, **{field: value})
         assert refused.status_code == 400, (field, refused.text)
         assert refused.json()["error"] == "invalid_period"
+    # Wrong JSON types are refused, not coerced into a yes.
+    for onward in ("yes", "true", 1):
+        wrong = await grant(principal, AGENT, rp.service_id, onward=onward)
+        assert wrong.status_code == 422, (onward, wrong.text)
 
 
 async def test_a_check_is_audited_but_is_not_a_use(broker: BrokerFixture) -> None:
