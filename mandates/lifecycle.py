@@ -321,7 +321,11 @@ class MandateLifecycle:
 def _utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # 9999-12-31T23:00-14:00 and the like: an instant outside the calendar is no period.
+        raise MandateRefused("invalid_period") from None
 
 
 def _role(mandate: Mandate, by_id: int | None) -> str | None:

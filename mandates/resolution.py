@@ -51,6 +51,9 @@ from mandates.reasons import texts
 from mandates.rules import DEFAULT_RULES, MandateRules, effective_level
 
 SELF = "self"
+# Audit actions of a decision: a use in a login, or a service provider's question (/check).
+DECIDED = "representation.decided"
+CHECKED = "representation.checked"
 # When several bases fail, tell the person the most useful reason (lower = more useful).
 _DENIAL_RANK = {
     "step_up": 0,
@@ -311,10 +314,14 @@ class Resolver:
         represented: PartyId | None,
         now: dt.datetime,
         trace: TraceContext | None = None,
+        *,
+        action: str = DECIDED,
     ) -> Decision:
         """Whether ``actor`` may use ``service`` for ``represented`` (None: for themself) at
         ``now``. The choice is re-checked from scratch: nothing the actor chose earlier is
-        trusted (attack-catalogue §6 "Principal selection tampering")."""
+        trusted (attack-catalogue §6 "Principal selection tampering"). ``action`` names the
+        audit record: ``DECIDED`` for a use in a login, ``CHECKED`` when a service provider
+        only asks (not a use: the represented person's history leaves it out)."""
         now = now.astimezone(dt.UTC)
         target = represented or actor
         if target == actor:
@@ -330,6 +337,7 @@ class Resolver:
                 target,
                 now,
                 trace,
+                action,
             )
             if isinstance(decided, Decision):
                 return decided
@@ -339,7 +347,7 @@ class Resolver:
             verdict = _verdict_for(paths, found, achieved_level, service, target, now)
             decision = _decision(actor, target, service, verdict)
         await anyio.to_thread.run_sync(
-            retry_stale, self._write_audit, _decided_entry(decision), actor, now, trace
+            retry_stale, self._write_audit, _decided_entry(decision, action), actor, now, trace
         )
         return decision
 
@@ -351,6 +359,7 @@ class Resolver:
         represented: PartyId,
         now: dt.datetime,
         trace: TraceContext | None,
+        action: str = DECIDED,
     ) -> Decision | tuple[list[list[_Link]], Snapshot]:
         """The audited decision from the mandate tables and, when no mandate allows, the
         legal cache; or the paths and a snapshot with stale sources, for ``decide`` to ask."""
@@ -374,7 +383,7 @@ class Resolver:
                 found = self._remember(actor, snapshot.answer)
                 verdict = _verdict_for(paths, found, achieved_level, service, represented, now)
             decision = _decision(actor, represented, service, verdict)
-            self._write_audit(_decided_entry(decision), actor, now, trace, conn)
+            self._write_audit(_decided_entry(decision, action), actor, now, trace, conn)
         return decision
 
     def _snapshot(
@@ -635,9 +644,9 @@ def _decision(
     )
 
 
-def _decided_entry(decision: Decision) -> AuditEntry:
+def _decided_entry(decision: Decision, action: str = DECIDED) -> AuditEntry:
     return AuditEntry(
-        action="representation.decided",
+        action=action,
         decision="allowed" if decision.allowed else "denied",
         reason=decision.code,
         subject=decision.represented,

@@ -134,6 +134,8 @@ class GrantForm:
 
 def _date(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else None
+        day = dt.date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         return None
+    # A period ends at the start of the day after its last day: that day must exist.
+    return None if day == dt.date.max else day

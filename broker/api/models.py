@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 PartyKind = Literal["bsn", "kvk", "rsin", "eidas"]
 
@@ -35,7 +35,10 @@ class GrantRequest(_Strict):
     services: list[uuid.UUID] = Field(min_length=1, max_length=50)
     valid_from: AwareDatetime | None = Field(None, description="Default: now")
     valid_until: AwareDatetime
-    onward: bool = Field(False, description="Chain mandate: the agent organisation's own agents")
+    # Strict: "yes", "0" or 1 are not a yes/no answer to "may the agent pass this on?".
+    onward: StrictBool = Field(
+        False, description="Chain mandate: the agent organisation's own agents"
+    )
 
 
 class EmptyRequest(_Strict):
@@ -53,6 +56,14 @@ class CheckRequest(_Strict):
     acr: str | None = Field(None, description="Level the actor logged in at; default: minimum")
 
 
+class CheckForm(CheckRequest):
+    """The form ``/check`` takes: the question plus the client assertion (RFC 7523)."""
+
+    client_assertion_type: Literal["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
+    client_assertion: str = Field(description="JWT signed with the client's key, aud = issuer")
+    client_id: str | None = None
+
+
 class Message(BaseModel):
     nl: str
     en: str
@@ -61,6 +72,9 @@ class Message(BaseModel):
 class ErrorResponse(BaseModel):
     error: str
     message: Message | None = None
+    details: list[dict[str, Any]] | None = Field(
+        None, description="422 only: the fields that do not match (input never echoed)"
+    )
 
 
 class MandateOut(BaseModel):

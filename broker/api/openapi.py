@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from broker.api.models import (
-    CheckRequest,
+    CheckForm,
     CheckResponse,
     EmptyRequest,
     ErrorResponse,
@@ -22,7 +22,7 @@ CSRF_VALUE = "toegang"
 _MODELS: list[type[BaseModel]] = [
     GrantRequest,
     EmptyRequest,
-    CheckRequest,
+    CheckForm,
     ErrorResponse,
     MandateOut,
     MandateList,
@@ -38,15 +38,23 @@ def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
-    texts = {
-        400: "Refused by a mandate rule",
-        401: "No broker session (log in through the broker first)",
-        403: "Missing CSRF header or foreign origin",
-        404: "Unknown mandate, or not yours",
-        422: "Body does not match the schema (unknown fields are refused)",
+_ERROR_TEXTS = {
+    400: "Refused by a mandate rule, an unknown service or an invalid identifier",
+    401: "No broker session (log in through the broker first)",
+    403: "Missing CSRF header or foreign origin",
+    404: "Unknown mandate, or not yours",
+    413: "Body larger than 16 KiB",
+    415: "Body is not application/json",
+    422: "Body does not match the schema (unknown fields are refused)",
+}
+_NOT_A_PERSON = "The broker session is not a person's (an organisation login)"
+
+
+def _errors(*codes: int, **texts: str) -> dict[str, Any]:
+    """Error responses; ``texts`` (``e403="..."``) replaces the default description."""
+    return {
+        str(code): _json(ErrorResponse, texts.get(f"e{code}", _ERROR_TEXTS[code])) for code in codes
     }
-    return {str(code): _json(ErrorResponse, texts[code]) for code in codes}
 
 
 def _transition(name: str, who: str) -> dict[str, Any]:
@@ -70,7 +78,7 @@ def _transition(name: str, who: str) -> dict[str, Any]:
             },
             "responses": {
                 "200": _json(MandateOut, "The mandate after the step"),
-                **_errors(400, 401, 403, 404, 422),
+                **_errors(400, 401, 403, 404, 413, 415, 422),
             },
         }
     }
@@ -101,7 +109,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "summary": "Mandates I gave and received",
                     "operationId": "listMandates",
                     "security": [{"session": []}],
-                    "responses": {"200": _json(MandateList, "My mandates"), **_errors(401)},
+                    "responses": {
+                        "200": _json(MandateList, "My mandates"),
+                        **_errors(401, 403, e403=_NOT_A_PERSON),
+                    },
                 },
                 "post": {
                     "summary": "Grant a mandate (I am the principal)",
@@ -114,7 +125,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json(MandateOut, "Requested; waits for the agent"),
-                        **_errors(400, 401, 403, 422),
+                        **_errors(400, 401, 403, 413, 415, 422),
                     },
                 },
             },
@@ -131,7 +142,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             "schema": {"type": "string"},
                         }
                     ],
-                    "responses": {"200": _json(MandateOut, "The mandate"), **_errors(401, 404)},
+                    "responses": {
+                        "200": _json(MandateOut, "The mandate"),
+                        **_errors(401, 403, 404, e403=_NOT_A_PERSON),
+                    },
                 }
             },
             "/mandates/{mandate_id}/accept": _transition("accept", "agent"),
@@ -149,12 +163,22 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/x-www-form-urlencoded": {"schema": _ref(CheckRequest)}
+                            "application/x-www-form-urlencoded": {"schema": _ref(CheckForm)}
                         },
                     },
                     "responses": {
                         "200": _json(CheckResponse, "The decision (allowed or not)"),
-                        **_errors(400, 403, 404, 422),
+                        **_errors(
+                            400,
+                            403,
+                            404,
+                            415,
+                            422,
+                            e400="Invalid identifier or unknown acr",
+                            e403="The client may not receive BSNs, so it may not ask about them",
+                            e404="Not one of this client's services",
+                            e415="Body is not application/x-www-form-urlencoded",
+                        ),
                         "401": {"description": "Client authentication failed (OAuth error)"},
                     },
                 }

@@ -49,7 +49,7 @@ from mandates.errors import MandateRefused
 from mandates.lifecycle import MandateLifecycle, MandateView
 from mandates.party_ids import checked
 from mandates.reasons import texts
-from mandates.resolution import Resolver
+from mandates.resolution import CHECKED, Resolver
 
 NO_STORE = {"Cache-Control": "no-store"}
 PERSON_KINDS = frozenset({"bsn", "eidas"})
@@ -281,8 +281,9 @@ class ManagementApi:
             return _error(400, "invalid_identifier")
         except UnknownLevel:
             return _error(400, "unknown_acr")
+        # Audited as a question, not a use: nobody acted for the represented party.
         decision = await self.resolver.decide(
-            actor, level, service.terms(), represented, self.clock()
+            actor, level, service.terms(), represented, self.clock(), action=CHECKED
         )
         nl, en = texts(decision.code)
         return JSONResponse(

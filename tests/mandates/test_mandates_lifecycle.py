@@ -80,6 +80,14 @@ def test_period_must_be_real(lifecycle: MandateLifecycle) -> None:
     refused("invalid_period", grant, lifecycle, valid_from=T0 - DAY)
 
 
+def test_instants_outside_the_calendar_are_refused(lifecycle: MandateLifecycle) -> None:
+    """An offset can push a representable local time past datetime's range in UTC."""
+    edge = dt.timezone(dt.timedelta(hours=-14))
+    refused("invalid_period", grant, lifecycle, valid_until=dt.datetime.max.replace(tzinfo=edge))
+    early = dt.timezone(dt.timedelta(hours=14))
+    refused("invalid_period", grant, lifecycle, valid_from=dt.datetime.min.replace(tzinfo=early))
+
+
 def test_max_duration(lifecycle: MandateLifecycle) -> None:
     refused("period_too_long", grant, lifecycle, valid_until=T0 + 6 * 365 * DAY)
 

@@ -193,6 +193,19 @@ async def test_grant_form_errors_are_summarised(broker: BrokerFixture) -> None:
     for anchor in ("#service-0", "#agent", "#valid_from", "#valid_until"):
         assert anchor in summary
     assert 'aria-invalid="true"' in bad.text
+    # The last day the calendar has: its exclusive end does not exist, so it is no date here.
+    last = await citizen.client.post(
+        "/mijn/machtigen",
+        data={
+            "csrf": csrf_of(form),
+            "services": DEMO_SERVICE_ID,
+            "agent": "999990019",
+            "valid_from": "2030-01-01",
+            "valid_until": "9999-12-31",
+        },
+    )
+    assert last.status_code == 400
+    assert "#valid_until" in last.text.split('id="error-summary"')[1].split("</ul>")[0]
     # Granting to oneself is refused by the mandate rules, shown on the form.
     self_grant = await citizen.client.post(
         "/mijn/machtigen/bevestigen",

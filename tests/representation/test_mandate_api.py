@@ -252,3 +252,97 @@ async def test_required_scope_lists_only_representation(broker: BrokerFixture) -
     page, _ = await login(browser, rp, INGRID, REPRESENT_REQUIRED)
     assert "Voor mijzelf" not in options(page)
     assert len(options(page)) == 1
+
+
+async def test_grant_body_edge_values(broker: BrokerFixture) -> None:
+    rp = add_rp(broker)
+    principal = await _session(broker, rp, PRINCIPAL)
+    # Offsets that push the instant outside the calendar: a refusal, not a server error.
+    for field, value in (
+        ("valid_until", "9999-12-31T23:59:59-14:00"),
+        ("valid_from", "0001-01-01T00:00:00+14:00"),
+    ):
+        refused = await grant(principal, AGENT, rp.service_id, **{field: value})
+        assert refused.status_code == 400, (field, refused.text)
+        assert refused.json()["error"] == "invalid_period"
+    # Wrong JSON types are refused, not coerced into a yes.
+    for onward in ("yes", "true", 1):
+        wrong = await grant(principal, AGENT, rp.service_id, onward=onward)
+        assert wrong.status_code == 422, (onward, wrong.text)
+
+
+async def test_a_check_is_audited_but_is_not_a_use(broker: BrokerFixture) -> None:
+    """A service provider asking is no act on Wim's behalf: his "who acted for me" page stays
+    empty, while the question itself is in the audit trail."""
+    from sqlmodel import Session, select
+
+    from broker.identifiers import PartyId
+    from mandates.models import AuditRecord
+    from portal.history import uses_for
+
+    financial = add_rp(broker, legal_domain="financial")
+    ask = {"actor_type": "bsn", "actor": INGRID, "represented_type": "bsn", "represented": WIM}
+    allowed = await _check(broker, financial, service_id=financial.service_id, **ask)
+    assert allowed.json()["allowed"] is True
+    assert uses_for(broker.state.engine, PartyId("bsn", WIM)) == []
+    with Session(broker.state.engine) as session:
+        actions = session.exec(
+            select(AuditRecord.action).where(AuditRecord.service_id == financial.service_id)
+        ).all()
+    assert actions == ["representation.checked"]
+
+
+async def test_openapi_document_describes_what_the_api_does(broker: BrokerFixture) -> None:
+    rp = add_rp(broker, legal_domain="financial")
+    document = (await broker.browser().client.get("/api/v1/openapi.json")).json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+
+    def documented(path: str, method: str, response: httpx.Response) -> None:
+        responses = paths[path][method]["responses"]
+        assert str(response.status_code) in responses, (path, response.status_code)
+
+    principal = await _session(broker, rp, PRINCIPAL)
+    huge = await principal.client.post(
+        "/api/v1/mandates",
+        content=b"{" + b" " * 20_000 + b"}",
+        headers={**API_HEADERS, "Content-Type": "application/json"},
+    )
+    documented("/mandates", "post", huge)
+    as_text = await principal.client.post(
+        "/api/v1/mandates", content=b"{}", headers={**API_HEADERS, "Content-Type": "text/plain"}
+    )
+    documented("/mandates", "post", as_text)
+    unknown = await grant(principal, AGENT, "00000000-0000-0000-0000-000000000000")
+    documented("/mandates", "post", unknown)
+    invalid = await grant(principal, AGENT, rp.service_id, onward="x")
+    assert set(invalid.json()) <= set(schemas["ErrorResponse"]["properties"])
+    mandate_id = (await grant(principal, AGENT, rp.service_id)).json()["id"]
+    as_text = await principal.client.post(
+        f"/api/v1/mandates/{mandate_id}/revoke",
+        content=b"{}",
+        headers={**API_HEADERS, "Content-Type": "text/plain"},
+    )
+    documented("/mandates/{mandate_id}/revoke", "post", as_text)
+
+    # The /check form: the schema admits the client assertion the endpoint requires.
+    form = paths["/check"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    check_schema = schemas[form["schema"]["$ref"].rsplit("/", 1)[1]]
+    fields = {
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": rp.key.assertion(rp.client_id, ISSUER),
+        "service_id": rp.service_id,
+        "actor_type": "bsn",
+        "actor": INGRID,
+        "represented_type": "bsn",
+        "represented": WIM,
+    }
+    assert set(fields) <= set(check_schema["properties"])
+    assert set(check_schema["required"]) <= set(fields)
+    answer = await broker.browser().client.post(
+        "/api/v1/check",
+        content=urlencode(fields),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 200 and answer.json()["allowed"] is True
+    wrong_type = await broker.browser().client.post("/api/v1/check", content=b"x")
+    documented("/check", "post", wrong_type)
