@@ -233,3 +233,30 @@ async def test_unregistered_request_uri_is_refused(
         },
     )
     assert query["error"] == "invalid_request_uri"
+
+
+async def test_request_object_members_may_be_json_numbers(
+    broker: BrokerFixture, client: tuple[str, ClientKey]
+) -> None:
+    # OIDC Core §6.1: max_age is a JSON number in a request object.
+    client_id, key = client
+    request = auth_params(client_id, RP)
+    token = _request_object(key, client_id, request.params, max_age=3600)
+    status, query, location = await _authorize(
+        broker, {"client_id": client_id, "request": token, "redirect_uri": RP}
+    )
+    assert status == 303 and "error" not in query, location
+
+
+@pytest.mark.parametrize("value", [["a", "b"], {"x": 1}, True, 1.5, None])
+async def test_request_object_members_of_other_types_are_refused(
+    broker: BrokerFixture, client: tuple[str, ClientKey], value: object
+) -> None:
+    client_id, key = client
+    request = auth_params(client_id, RP)
+    token = _request_object(key, client_id, request.params, ui_locales=value)
+    status, query, _ = await _authorize(
+        broker, {"client_id": client_id, "request": token, "redirect_uri": RP, "state": "s"}
+    )
+    assert status == 303
+    assert query["error"] == "invalid_request_object" and query["state"] == "s"
