@@ -75,6 +75,7 @@ async def test_redirect_uri_must_match_exactly(
         ({"scope": "openid urn:uuid:00000000-0000-0000-0000-000000000000"}, "invalid_scope"),
         ({"prompt": "none login"}, "invalid_request"),
         ({"max_age": "-1"}, "invalid_request"),
+        ({"max_age": "\u00b2"}, "invalid_request"),
         ({"claims": "{not json"}, "invalid_request"),
         ({"login_means": "unknown-means"}, "invalid_request"),
         ({"response_mode": "fragment"}, "invalid_request"),
