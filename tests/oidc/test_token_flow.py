@@ -519,3 +519,42 @@ async def test_broker_session_ends_after_fifteen_idle_minutes(
     response = await browser.client.get("/authorize?" + urlencode(request.params))
     assert query_of(response.headers["location"])["error"] == "login_required"
     assert broker.config.session.idle_timeout == 900
+
+
+@pytest.mark.parametrize("alg", ["ES256", "PS256"])
+async def test_logout_token_is_signed_with_the_id_token_algorithm(
+    broker: BrokerFixture, alg: str
+) -> None:
+    # Back-Channel Logout §2.6: the RP validates the logout token's signature as an ID token's,
+    # which expects the registered id_token_signed_response_alg (OIDC Core §3.1.3.7).
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    received: list[str] = []
+
+    async def backchannel(request: Request) -> Response:
+        received.append(str((await request.form())["logout_token"]))
+        return Response(status_code=200)
+
+    broker.transport.attach(
+        "https://rp.example", Starlette(routes=[Route("/logout", backchannel, methods=["POST"])])
+    )
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(
+        key,
+        services=[Level.LOW],
+        id_token_alg=alg,
+        backchannel_logout_uri="https://rp.example/logout",
+    )
+    browser = broker.browser()
+    request, code = await _code(broker, client_id, browser=browser)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    await browser.client.get("/logout?" + urlencode({"id_token_hint": body["id_token"]}))
+    for task in list(broker.state.oidc._background):
+        await task
+    assert len(received) == 1
+    assert jwt.get_unverified_header(received[0])["alg"] == alg
+    claims = _verify(broker, received[0], client_id)
+    assert "nonce" not in claims and claims["sid"]

@@ -572,7 +572,12 @@ class OidcProvider:
                     value=auth.subject,
                     bsn_entitled=client.bsn_entitled,
                 )
-            token = self.signer.logout_token(audience=client.client_id, sub=sub, sid=sid)
+            token = self.signer.logout_token(
+                audience=client.client_id,
+                sub=sub,
+                sid=sid,
+                alg=client.id_token_signed_response_alg,
+            )
             try:
                 await self.http.post(
                     client.backchannel_logout_uri,
