@@ -558,3 +558,22 @@ async def test_logout_token_is_signed_with_the_id_token_algorithm(
     assert jwt.get_unverified_header(received[0])["alg"] == alg
     claims = _verify(broker, received[0], client_id)
     assert "nonce" not in claims and claims["sid"]
+
+
+@pytest.mark.parametrize(
+    ("grant_type", "error"),
+    [
+        (None, "invalid_request"),
+        ("", "invalid_request"),
+        ("refresh_token", "unsupported_grant_type"),
+    ],
+)
+async def test_grant_type_missing_or_unsupported(
+    broker: BrokerFixture, rp: tuple[str, ClientKey], grant_type: str | None, error: str
+) -> None:
+    # RFC 6749 §5.2: a missing parameter is invalid_request; another grant unsupported_grant_type.
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    response = await _token(broker, client_id, key, code, request.verifier, grant_type=grant_type)
+    assert response.status_code == 400
+    assert response.json()["error"] == error

@@ -327,6 +327,8 @@ class OidcProvider:
         if len(keys) != len(set(keys)):
             raise OAuthError("invalid_request", "a parameter was sent more than once")
         client, once = await self.authenticator.identify(request, form)
+        if not form.get("grant_type"):
+            raise OAuthError("invalid_request", "grant_type is required")  # RFC 6749 §5.2
         if form.get("grant_type") != "authorization_code":
             raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
         code = form.get("code")
