@@ -261,3 +261,24 @@ async def test_request_object_members_of_other_types_are_refused(
     )
     assert status == 303
     assert query["error"] == "invalid_request_object" and query["state"] == "s"
+
+
+async def test_request_and_request_uri_together_are_refused(
+    broker: BrokerFixture, client: tuple[str, ClientKey]
+) -> None:
+    # OIDC Core §6.1: when the request parameter is used, request_uri MUST NOT be used.
+    client_id, key = client
+    request = auth_params(client_id, RP)
+    token = _request_object(key, client_id, request.params)
+    status, query, _ = await _authorize(
+        broker,
+        {
+            "client_id": client_id,
+            "request": token,
+            "request_uri": "https://rp.example/req.jwt",
+            "redirect_uri": RP,
+            "state": "s",
+        },
+    )
+    assert status == 303
+    assert query["error"] == "invalid_request" and query["state"] == "s"

@@ -180,6 +180,10 @@ class OidcProvider:
         params: dict[str, str] = raw
         if client is not None and ("request" in raw or "request_uri" in raw):
             try:
+                if "request" in raw and "request_uri" in raw:  # OIDC Core §6.1, §6.2
+                    raise RequestObjectError(
+                        "request and request_uri cannot be used together", "invalid_request"
+                    )
                 token = raw.get("request") or await self.request_objects.fetch(
                     client, raw["request_uri"]
                 )
