@@ -577,3 +577,34 @@ async def test_grant_type_missing_or_unsupported(
     response = await _token(broker, client_id, key, code, request.verifier, grant_type=grant_type)
     assert response.status_code == 400
     assert response.json()["error"] == error
+
+
+async def test_userinfo_bearer_token_usage(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    access_token = (await _token(broker, client_id, key, code, request.verifier)).json()[
+        "access_token"
+    ]
+    client = broker.browser().client
+    # RFC 6750 §3.1: a request without any authentication gets no error code.
+    bare = await client.get("/userinfo")
+    assert bare.status_code == 401
+    assert bare.headers["www-authenticate"].startswith("Bearer ")
+    assert "error=" not in bare.headers["www-authenticate"]
+    # RFC 6750 §2.2: the token as a form-encoded body parameter.
+    in_body = await client.post("/userinfo", data={"access_token": access_token})
+    assert in_body.status_code == 200, in_body.text
+    assert in_body.json()["sub"]
+    # §3.1: more than one method is invalid_request.
+    both = await client.post(
+        "/userinfo",
+        data={"access_token": access_token},
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    assert both.status_code == 400
+    assert 'error="invalid_request"' in both.headers["www-authenticate"]
+    wrong = await client.post("/userinfo", data={"access_token": "x.y.z"})
+    assert wrong.status_code == 401
+    assert 'error="invalid_token"' in wrong.headers["www-authenticate"]

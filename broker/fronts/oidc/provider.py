@@ -464,11 +464,28 @@ class OidcProvider:
     # -- userinfo ---------------------------------------------------------------------------
     async def userinfo(self, request: Request) -> Response:
         header = request.headers.get("authorization", "")
-        if header[:7].lower() != "bearer ":
-            return self._bearer_error(
-                "invalid_request", "a Bearer access token is required", status=401
+        token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+        if request.method == "POST" and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            # RFC 6750 §2.2: the access token may also come as a form-encoded body parameter.
+            try:
+                form = await _token_form(request)
+            except OAuthError as exc:
+                return self._bearer_error(exc.error, exc.description, status=400)
+            in_body = form.getlist("access_token")
+            if in_body and (token or len(in_body) > 1):
+                return self._bearer_error(
+                    "invalid_request", "send the access token only once", status=400
+                )
+            if in_body and isinstance(in_body[0], str):
+                token = in_body[0]
+        if not token:
+            # RFC 6750 §3.1: no authentication at all gets a challenge without an error code.
+            return Response(
+                status_code=401,
+                headers={**NO_STORE, "WWW-Authenticate": f'Bearer realm="{self.issuer}"'},
             )
-        token = header[7:].strip()
         try:
             claims = self.signer.verify_own(
                 token, typ=ACCESS_TOKEN_TYPE, audience=self.userinfo_audience
