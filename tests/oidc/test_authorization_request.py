@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlencode
 
@@ -282,3 +283,24 @@ async def test_request_and_request_uri_together_are_refused(
     )
     assert status == 303
     assert query["error"] == "invalid_request" and query["state"] == "s"
+
+
+ERROR_DESCRIPTION = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]*$")  # RFC 6749 §4.1.2.1
+
+
+async def test_error_descriptions_stay_within_the_allowed_characters(
+    broker: BrokerFixture, client: tuple[str, ClientKey]
+) -> None:
+    client_id, key = client
+    request = auth_params(client_id, RP, login_means='x"\u00e9\\')
+    _, query, _ = await _authorize(broker, request.params)
+    assert query["error"] == "invalid_request"
+    assert ERROR_DESCRIPTION.match(query["error_description"]), query["error_description"]
+    # PyJWT's messages quote claim names: 'Token is missing the "aud" claim'.
+    body = {**auth_params(client_id, RP).params, "iss": client_id}
+    token = jwt.encode(body, key.private, algorithm=key.alg, headers={"kid": key.kid})
+    _, query, _ = await _authorize(
+        broker, {"client_id": client_id, "request": token, "redirect_uri": RP}
+    )
+    assert query["error"] == "invalid_request_object"
+    assert ERROR_DESCRIPTION.match(query["error_description"]), query["error_description"]

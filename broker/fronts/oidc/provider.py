@@ -30,7 +30,7 @@ from broker.flow.session import BrokerSession, binding_of
 from broker.fronts.oidc import authorization_request as authz
 from broker.fronts.oidc.client_auth import ClientAuthenticator, assertion_reused
 from broker.fronts.oidc.discovery import metadata
-from broker.fronts.oidc.errors import OAuthError
+from broker.fronts.oidc.errors import OAuthError, error_description
 from broker.fronts.oidc.represents import act_claim, represents_claim
 from broker.fronts.oidc.request_object import RequestObjectError, RequestObjects
 from broker.fronts.oidc.subject import subject_for
@@ -158,7 +158,7 @@ class OidcProvider:
     def _redirect_error(
         self, redirect_uri: str, state: str | None, error: str, description: str
     ) -> Response:
-        params = {"error": error, "error_description": description}
+        params = {"error": error, "error_description": error_description(description)}
         if state:
             params["state"] = state
         params["iss"] = self.issuer  # RFC 9207 §2
@@ -510,6 +510,7 @@ class OidcProvider:
     @staticmethod
     def _bearer_error(error: str, description: str, status: int = 401) -> Response:
         # RFC 6750 §3
+        description = error_description(description)
         return JSONResponse(
             {"error": error, "error_description": description},
             status_code=status,
