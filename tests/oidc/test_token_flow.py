@@ -608,3 +608,19 @@ async def test_userinfo_bearer_token_usage(
     wrong = await client.post("/userinfo", data={"access_token": "x.y.z"})
     assert wrong.status_code == 401
     assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
+
+
+async def test_every_issued_claim_is_in_claims_supported(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    # OIDC Discovery §3: claims_supported lists the claims the provider can supply.
+    client_id, key = rp
+    meta = (await broker.browser().client.get("/.well-known/openid-configuration")).json()
+    request, code = await _code(broker, client_id)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    claims = _verify(broker, body["id_token"], client_id)
+    userinfo = await broker.browser().client.get(
+        "/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    issued = set(claims) | set(userinfo.json())
+    assert issued <= set(meta["claims_supported"]), issued - set(meta["claims_supported"])
