@@ -624,3 +624,23 @@ async def test_every_issued_claim_is_in_claims_supported(
     )
     issued = set(claims) | set(userinfo.json())
     assert issued <= set(meta["claims_supported"]), issued - set(meta["claims_supported"])
+
+
+async def test_logout_takes_only_an_id_token_as_id_token_hint(broker: BrokerFixture) -> None:
+    # RP-Initiated Logout §2: id_token_hint is an ID Token the OP issued.
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(
+        key, services=[Level.LOW], post_logout_redirect_uris=["https://rp.example/bye"]
+    )
+    browser = broker.browser()
+    request, code = await _code(broker, client_id, browser=browser)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    query = {"client_id": client_id, "post_logout_redirect_uri": "https://rp.example/bye"}
+    refused = await browser.client.get(
+        "/logout?" + urlencode({**query, "id_token_hint": body["access_token"]})
+    )
+    assert refused.status_code == 400 and "location" not in refused.headers
+    accepted = await browser.client.get(
+        "/logout?" + urlencode({**query, "id_token_hint": body["id_token"]})
+    )
+    assert accepted.headers["location"] == "https://rp.example/bye"

@@ -531,9 +531,12 @@ class OidcProvider:
         client: ClientInfo | None = None
         if params.get("id_token_hint"):
             try:
+                # Only an ID token (typ JWT): never an access token or a logout token.
                 hint = self.signer.verify_own(
-                    params["id_token_hint"], typ=None, audience=None, verify_exp=False
+                    params["id_token_hint"], typ="JWT", audience=None, verify_exp=False
                 )
+                if "nonce" not in hint or "sub" not in hint:
+                    raise jwt.InvalidTokenError("not an ID token")
             except jwt.InvalidTokenError:
                 return self._logout_error(
                     request, "id_token_hint is not a valid ID token from this provider"
