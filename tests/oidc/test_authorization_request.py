@@ -70,6 +70,7 @@ async def test_redirect_uri_must_match_exactly(
         ({"code_challenge_method": "plain"}, "invalid_request"),
         ({"code_challenge_method": None}, "invalid_request"),
         ({"code_challenge": "short"}, "invalid_request"),
+        ({"response_type": None}, "invalid_request"),
         ({"response_type": "token"}, "unsupported_response_type"),
         ({"response_type": "code id_token"}, "unsupported_response_type"),
         ({"scope": "profile"}, "invalid_scope"),

@@ -117,6 +117,8 @@ def validate(
     for name, value in params.items():
         if len(value) > MAX_PARAM:
             raise OAuthError("invalid_request", f"parameter {name} is too long")
+    if not params.get("response_type"):
+        raise OAuthError("invalid_request", "response_type is required")  # RFC 6749 §4.1.2.1
     if params.get("response_type") != "code":
         # NL GOV §1.1: only the authorization code flow.
         raise OAuthError("unsupported_response_type", "response_type must be code")
