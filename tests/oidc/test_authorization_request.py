@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlencode
 
@@ -69,12 +70,14 @@ async def test_redirect_uri_must_match_exactly(
         ({"code_challenge_method": "plain"}, "invalid_request"),
         ({"code_challenge_method": None}, "invalid_request"),
         ({"code_challenge": "short"}, "invalid_request"),
+        ({"response_type": None}, "invalid_request"),
         ({"response_type": "token"}, "unsupported_response_type"),
         ({"response_type": "code id_token"}, "unsupported_response_type"),
         ({"scope": "profile"}, "invalid_scope"),
         ({"scope": "openid urn:uuid:00000000-0000-0000-0000-000000000000"}, "invalid_scope"),
         ({"prompt": "none login"}, "invalid_request"),
         ({"max_age": "-1"}, "invalid_request"),
+        ({"max_age": "\u00b2"}, "invalid_request"),
         ({"claims": "{not json"}, "invalid_request"),
         ({"login_means": "unknown-means"}, "invalid_request"),
         ({"response_mode": "fragment"}, "invalid_request"),
@@ -233,3 +236,72 @@ async def test_unregistered_request_uri_is_refused(
         },
     )
     assert query["error"] == "invalid_request_uri"
+
+
+async def test_request_object_members_may_be_json_numbers(
+    broker: BrokerFixture, client: tuple[str, ClientKey]
+) -> None:
+    # OIDC Core §6.1: max_age is a JSON number in a request object.
+    client_id, key = client
+    request = auth_params(client_id, RP)
+    token = _request_object(key, client_id, request.params, max_age=3600)
+    status, query, location = await _authorize(
+        broker, {"client_id": client_id, "request": token, "redirect_uri": RP}
+    )
+    assert status == 303 and "error" not in query, location
+
+
+@pytest.mark.parametrize("value", [["a", "b"], {"x": 1}, True, 1.5, None])
+async def test_request_object_members_of_other_types_are_refused(
+    broker: BrokerFixture, client: tuple[str, ClientKey], value: object
+) -> None:
+    client_id, key = client
+    request = auth_params(client_id, RP)
+    token = _request_object(key, client_id, request.params, ui_locales=value)
+    status, query, _ = await _authorize(
+        broker, {"client_id": client_id, "request": token, "redirect_uri": RP, "state": "s"}
+    )
+    assert status == 303
+    assert query["error"] == "invalid_request_object" and query["state"] == "s"
+
+
+async def test_request_and_request_uri_together_are_refused(
+    broker: BrokerFixture, client: tuple[str, ClientKey]
+) -> None:
+    # OIDC Core §6.1: when the request parameter is used, request_uri MUST NOT be used.
+    client_id, key = client
+    request = auth_params(client_id, RP)
+    token = _request_object(key, client_id, request.params)
+    status, query, _ = await _authorize(
+        broker,
+        {
+            "client_id": client_id,
+            "request": token,
+            "request_uri": "https://rp.example/req.jwt",
+            "redirect_uri": RP,
+            "state": "s",
+        },
+    )
+    assert status == 303
+    assert query["error"] == "invalid_request" and query["state"] == "s"
+
+
+ERROR_DESCRIPTION = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]*$")  # RFC 6749 §4.1.2.1
+
+
+async def test_error_descriptions_stay_within_the_allowed_characters(
+    broker: BrokerFixture, client: tuple[str, ClientKey]
+) -> None:
+    client_id, key = client
+    request = auth_params(client_id, RP, login_means='x"\u00e9\\')
+    _, query, _ = await _authorize(broker, request.params)
+    assert query["error"] == "invalid_request"
+    assert ERROR_DESCRIPTION.match(query["error_description"]), query["error_description"]
+    # PyJWT's messages quote claim names: 'Token is missing the "aud" claim'.
+    body = {**auth_params(client_id, RP).params, "iss": client_id}
+    token = jwt.encode(body, key.private, algorithm=key.alg, headers={"kid": key.kid})
+    _, query, _ = await _authorize(
+        broker, {"client_id": client_id, "request": token, "redirect_uri": RP}
+    )
+    assert query["error"] == "invalid_request_object"
+    assert ERROR_DESCRIPTION.match(query["error_description"]), query["error_description"]

@@ -519,3 +519,128 @@ async def test_broker_session_ends_after_fifteen_idle_minutes(
     response = await browser.client.get("/authorize?" + urlencode(request.params))
     assert query_of(response.headers["location"])["error"] == "login_required"
     assert broker.config.session.idle_timeout == 900
+
+
+@pytest.mark.parametrize("alg", ["ES256", "PS256"])
+async def test_logout_token_is_signed_with_the_id_token_algorithm(
+    broker: BrokerFixture, alg: str
+) -> None:
+    # Back-Channel Logout §2.6: the RP validates the logout token's signature as an ID token's,
+    # which expects the registered id_token_signed_response_alg (OIDC Core §3.1.3.7).
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    received: list[str] = []
+
+    async def backchannel(request: Request) -> Response:
+        received.append(str((await request.form())["logout_token"]))
+        return Response(status_code=200)
+
+    broker.transport.attach(
+        "https://rp.example", Starlette(routes=[Route("/logout", backchannel, methods=["POST"])])
+    )
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(
+        key,
+        services=[Level.LOW],
+        id_token_alg=alg,
+        backchannel_logout_uri="https://rp.example/logout",
+    )
+    browser = broker.browser()
+    request, code = await _code(broker, client_id, browser=browser)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    await browser.client.get("/logout?" + urlencode({"id_token_hint": body["id_token"]}))
+    for task in list(broker.state.oidc._background):
+        await task
+    assert len(received) == 1
+    assert jwt.get_unverified_header(received[0])["alg"] == alg
+    claims = _verify(broker, received[0], client_id)
+    assert "nonce" not in claims and claims["sid"]
+
+
+@pytest.mark.parametrize(
+    ("grant_type", "error"),
+    [
+        (None, "invalid_request"),
+        ("", "invalid_request"),
+        ("refresh_token", "unsupported_grant_type"),
+    ],
+)
+async def test_grant_type_missing_or_unsupported(
+    broker: BrokerFixture, rp: tuple[str, ClientKey], grant_type: str | None, error: str
+) -> None:
+    # RFC 6749 §5.2: a missing parameter is invalid_request; another grant unsupported_grant_type.
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    response = await _token(broker, client_id, key, code, request.verifier, grant_type=grant_type)
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+
+
+async def test_userinfo_bearer_token_usage(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    client_id, key = rp
+    request, code = await _code(broker, client_id)
+    access_token = (await _token(broker, client_id, key, code, request.verifier)).json()[
+        "access_token"
+    ]
+    client = broker.browser().client
+    # RFC 6750 §3.1: a request without any authentication gets no error code.
+    bare = await client.get("/userinfo")
+    assert bare.status_code == 401
+    assert bare.headers["www-authenticate"].startswith("Bearer ")
+    assert "error=" not in bare.headers["www-authenticate"]
+    # RFC 6750 §2.2: the token as a form-encoded body parameter.
+    in_body = await client.post("/userinfo", data={"access_token": access_token})
+    assert in_body.status_code == 200, in_body.text
+    assert in_body.json()["sub"]
+    # §3.1: more than one method is invalid_request.
+    both = await client.post(
+        "/userinfo",
+        data={"access_token": access_token},
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    assert both.status_code == 400
+    assert 'error="invalid_request"' in both.headers["www-authenticate"]
+    wrong = await client.post("/userinfo", data={"access_token": "x.y.z"})
+    assert wrong.status_code == 401
+    assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
+
+
+async def test_every_issued_claim_is_in_claims_supported(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    # OIDC Discovery §3: claims_supported lists the claims the provider can supply.
+    client_id, key = rp
+    meta = (await broker.browser().client.get("/.well-known/openid-configuration")).json()
+    request, code = await _code(broker, client_id)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    claims = _verify(broker, body["id_token"], client_id)
+    userinfo = await broker.browser().client.get(
+        "/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    issued = set(claims) | set(userinfo.json())
+    assert issued <= set(meta["claims_supported"]), issued - set(meta["claims_supported"])
+
+
+async def test_logout_takes_only_an_id_token_as_id_token_hint(broker: BrokerFixture) -> None:
+    # RP-Initiated Logout §2: id_token_hint is an ID Token the OP issued.
+    key = ClientKey.rsa()
+    client_id, _ = broker.add_client(
+        key, services=[Level.LOW], post_logout_redirect_uris=["https://rp.example/bye"]
+    )
+    browser = broker.browser()
+    request, code = await _code(broker, client_id, browser=browser)
+    body = (await _token(broker, client_id, key, code, request.verifier)).json()
+    query = {"client_id": client_id, "post_logout_redirect_uri": "https://rp.example/bye"}
+    refused = await browser.client.get(
+        "/logout?" + urlencode({**query, "id_token_hint": body["access_token"]})
+    )
+    assert refused.status_code == 400 and "location" not in refused.headers
+    accepted = await browser.client.get(
+        "/logout?" + urlencode({**query, "id_token_hint": body["id_token"]})
+    )
+    assert accepted.headers["location"] == "https://rp.example/bye"

@@ -20,6 +20,7 @@ from broker.register.cache import ClientInfo, ServiceInfo
 
 PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # BASE64URL(SHA256(verifier)), RFC 7636 §4.2
 SERVICE_SCOPE = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
+MAX_AGE = re.compile(r"^[0-9]+$")  # a non-negative integer (OIDC Core §3.1.2.1)
 PROMPTS = {"none", "login", "consent", "select_account"}
 MAX_PARAM = 4096
 
@@ -116,6 +117,8 @@ def validate(
     for name, value in params.items():
         if len(value) > MAX_PARAM:
             raise OAuthError("invalid_request", f"parameter {name} is too long")
+    if not params.get("response_type"):
+        raise OAuthError("invalid_request", "response_type is required")  # RFC 6749 §4.1.2.1
     if params.get("response_type") != "code":
         # NL GOV §1.1: only the authorization code flow.
         raise OAuthError("unsupported_response_type", "response_type must be code")
@@ -160,7 +163,7 @@ def validate(
     max_age = None
     if params.get("max_age") is not None:
         raw = params["max_age"]
-        if not raw.isdigit():
+        if not MAX_AGE.match(raw):  # str.isdigit() also passes "²", which int() refuses
             raise OAuthError("invalid_request", "max_age must be a non-negative integer")
         max_age = int(raw)
 

@@ -17,6 +17,7 @@ CLAIMS_SUPPORTED = [
     "sub",
     "sub_id_type",
     "aud",
+    "azp",
     "exp",
     "iat",
     "nbf",

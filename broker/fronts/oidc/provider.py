@@ -30,7 +30,7 @@ from broker.flow.session import BrokerSession, binding_of
 from broker.fronts.oidc import authorization_request as authz
 from broker.fronts.oidc.client_auth import ClientAuthenticator, assertion_reused
 from broker.fronts.oidc.discovery import metadata
-from broker.fronts.oidc.errors import OAuthError
+from broker.fronts.oidc.errors import OAuthError, error_description
 from broker.fronts.oidc.represents import act_claim, represents_claim
 from broker.fronts.oidc.request_object import RequestObjectError, RequestObjects
 from broker.fronts.oidc.subject import subject_for
@@ -158,7 +158,7 @@ class OidcProvider:
     def _redirect_error(
         self, redirect_uri: str, state: str | None, error: str, description: str
     ) -> Response:
-        params = {"error": error, "error_description": description}
+        params = {"error": error, "error_description": error_description(description)}
         if state:
             params["state"] = state
         params["iss"] = self.issuer  # RFC 9207 §2
@@ -180,6 +180,10 @@ class OidcProvider:
         params: dict[str, str] = raw
         if client is not None and ("request" in raw or "request_uri" in raw):
             try:
+                if "request" in raw and "request_uri" in raw:  # OIDC Core §6.1, §6.2
+                    raise RequestObjectError(
+                        "request and request_uri cannot be used together", "invalid_request"
+                    )
                 token = raw.get("request") or await self.request_objects.fetch(
                     client, raw["request_uri"]
                 )
@@ -327,6 +331,8 @@ class OidcProvider:
         if len(keys) != len(set(keys)):
             raise OAuthError("invalid_request", "a parameter was sent more than once")
         client, once = await self.authenticator.identify(request, form)
+        if not form.get("grant_type"):
+            raise OAuthError("invalid_request", "grant_type is required")  # RFC 6749 §5.2
         if form.get("grant_type") != "authorization_code":
             raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
         code = form.get("code")
@@ -458,11 +464,28 @@ class OidcProvider:
     # -- userinfo ---------------------------------------------------------------------------
     async def userinfo(self, request: Request) -> Response:
         header = request.headers.get("authorization", "")
-        if header[:7].lower() != "bearer ":
-            return self._bearer_error(
-                "invalid_request", "a Bearer access token is required", status=401
+        token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+        if request.method == "POST" and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            # RFC 6750 §2.2: the access token may also come as a form-encoded body parameter.
+            try:
+                form = await _token_form(request)
+            except OAuthError as exc:
+                return self._bearer_error(exc.error, exc.description, status=400)
+            in_body = form.getlist("access_token")
+            if in_body and (token or len(in_body) > 1):
+                return self._bearer_error(
+                    "invalid_request", "send the access token only once", status=400
+                )
+            if in_body and isinstance(in_body[0], str):
+                token = in_body[0]
+        if not token:
+            # RFC 6750 §3.1: no authentication at all gets a challenge without an error code.
+            return Response(
+                status_code=401,
+                headers={**NO_STORE, "WWW-Authenticate": f'Bearer realm="{self.issuer}"'},
             )
-        token = header[7:].strip()
         try:
             claims = self.signer.verify_own(
                 token, typ=ACCESS_TOKEN_TYPE, audience=self.userinfo_audience
@@ -487,6 +510,7 @@ class OidcProvider:
     @staticmethod
     def _bearer_error(error: str, description: str, status: int = 401) -> Response:
         # RFC 6750 §3
+        description = error_description(description)
         return JSONResponse(
             {"error": error, "error_description": description},
             status_code=status,
@@ -507,9 +531,12 @@ class OidcProvider:
         client: ClientInfo | None = None
         if params.get("id_token_hint"):
             try:
+                # Only an ID token (typ JWT): never an access token or a logout token.
                 hint = self.signer.verify_own(
-                    params["id_token_hint"], typ=None, audience=None, verify_exp=False
+                    params["id_token_hint"], typ="JWT", audience=None, verify_exp=False
                 )
+                if "nonce" not in hint or "sub" not in hint:
+                    raise jwt.InvalidTokenError("not an ID token")
             except jwt.InvalidTokenError:
                 return self._logout_error(
                     request, "id_token_hint is not a valid ID token from this provider"
@@ -572,7 +599,12 @@ class OidcProvider:
                     value=auth.subject,
                     bsn_entitled=client.bsn_entitled,
                 )
-            token = self.signer.logout_token(audience=client.client_id, sub=sub, sid=sid)
+            token = self.signer.logout_token(
+                audience=client.client_id,
+                sub=sub,
+                sid=sid,
+                alg=client.id_token_signed_response_alg,
+            )
             try:
                 await self.http.post(
                     client.backchannel_logout_uri,

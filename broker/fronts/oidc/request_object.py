@@ -81,7 +81,7 @@ class RequestObjects:
             raise RequestObjectError("request object could not be decrypted")
         return result.plaintext.decode()
 
-    async def parse(self, client: ClientInfo, token: str) -> dict[str, Any]:
+    async def parse(self, client: ClientInfo, token: str) -> dict[str, str]:
         if len(token) > MAX_REQUEST_OBJECT:
             raise RequestObjectError("request object too large")
         if token.count(".") == 4:
@@ -119,9 +119,18 @@ class RequestObjects:
         for name in ("request", "request_uri"):
             if name in claims:
                 raise RequestObjectError(f"{name} inside a request object is not allowed")
-        # Everything becomes a string parameter like in the query, except the claims object.
-        return {
-            k: (json.dumps(v) if k == "claims" and not isinstance(v, str) else v)
-            for k, v in claims.items()
-            if k not in ("iss", "aud", "exp", "iat", "nbf", "jti")
-        }
+        # Everything becomes a string parameter like in the query: the claims object as JSON,
+        # a JSON number such as max_age (OIDC Core §6.1 example) as its decimal text.
+        params: dict[str, str] = {}
+        for name, value in claims.items():
+            if name in ("iss", "aud", "exp", "iat", "nbf", "jti"):
+                continue
+            if name == "claims" and isinstance(value, dict):
+                params[name] = json.dumps(value)
+            elif isinstance(value, str):
+                params[name] = value
+            elif isinstance(value, int) and not isinstance(value, bool):
+                params[name] = str(value)
+            else:
+                raise RequestObjectError(f"request object member {name} has an unusable value")
+        return params

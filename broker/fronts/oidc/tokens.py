@@ -84,7 +84,11 @@ class TokenSigner:
         # a fraction of an RSA one on the token endpoint's hot path.
         return self.sign(body, "ES256", ACCESS_TOKEN_TYPE), jti, exp
 
-    def logout_token(self, *, audience: str, sub: str | None, sid: str | None) -> str:
+    def logout_token(
+        self, *, audience: str, sub: str | None, sid: str | None, alg: str = "RS256"
+    ) -> str:
+        """OIDC Back-Channel Logout §2.4; signed like the client's ID tokens (``alg``), since
+        the client validates it as an ID token (§2.6, OIDC Core §3.1.3.7)."""
         now = int(time.time())
         body: dict[str, Any] = {
             "iss": self.issuer,
@@ -98,7 +102,7 @@ class TokenSigner:
             body["sub"] = sub
         if sid:
             body["sid"] = sid
-        return self.sign(body, "RS256", LOGOUT_TOKEN_TYPE)
+        return self.sign(body, alg, LOGOUT_TOKEN_TYPE)
 
     def verify_own(
         self, token: str, *, typ: str | None, audience: str | None, verify_exp: bool = True
