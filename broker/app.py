@@ -267,7 +267,7 @@ def _build_mandates(
 ) -> _MandateRoutes:
     """Representation in the login flow, revocation signalling and the management API."""
     from broker.api.routes import ManagementApi
-    from broker.flow.mandate_uses import MandateUses
+    from broker.flow.mandate_uses import RETENTION, MandateUses
     from broker.flow.representation import RepresentationStep
     from broker.flow.representation_setup import build_mandate_services
 
@@ -278,7 +278,7 @@ def _build_mandates(
     flow.bind_representation(
         RepresentationStep(resolver=services.resolver, clients=clients, renderer=renderer)
     )
-    uses = MandateUses(store, config.session.idle_timeout)
+    uses = MandateUses(store, max(RETENTION, config.session.idle_timeout))
     uses.logout = oidc.backchannel_logout
     oidc.mandate_uses = uses
     api = ManagementApi(

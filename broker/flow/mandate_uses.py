@@ -3,14 +3,20 @@ revocation takes effect immediately for new logins, and the broker signals it to
 
 When the broker answers a client with a representation resting on voluntary mandates, it
 remembers per mandate id: the client, the ``sid`` it gave that client and the broker session.
-The record lives as long as a session may idle (after that there is nothing left to end).
 On revoke the broker ends those sessions and sends OIDC Back-Channel Logout 1.0 to the clients
 (attack-catalogue §6 "Revoked": tokens already issued are short-lived; this bounds the rest).
+
+The record lives ``RETENTION`` after the last login resting on the mandate, not just as long as a
+session may idle: a broker session is renewed by every use (a login for oneself at another
+client included), and a client's own session may outlive the broker's. A broker session that
+rests on a mandate ends when its newest record would expire (``BrokerSession.rests_until``), so a
+revocation always finds every live session that rests on the mandate.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -21,12 +27,13 @@ from broker.store import Store
 
 log = logging.getLogger("toegang.mandates")
 MAX_USES = 50  # per mandate; older entries drop off (their sessions have long idled out)
+RETENTION = 12 * 3600  # seconds: a working day; at most this long a session rests on a mandate
 
 Logout = Callable[[BrokerSession], Awaitable[None]]
 
 
 class MandateUses:
-    def __init__(self, store: Store, ttl: int) -> None:
+    def __init__(self, store: Store, ttl: int = RETENTION) -> None:
         self.store = store
         self.ttl = ttl
         self.logout: Logout | None = None  # set by the OIDC front (back-channel logout)
@@ -38,9 +45,14 @@ class MandateUses:
         client_id: str,
         sid: str,
         session_binding: str,
-        actor: Authentication,
+        session: BrokerSession,
     ) -> None:
-        """Remember one answer to ``client_id`` resting on every mandate in ``mandate_ids``."""
+        """Remember one answer to ``client_id`` resting on every mandate in ``mandate_ids``,
+        and bound ``session`` (saved by the caller) to the life of that record."""
+        actor = session.authentication
+        if actor is None:
+            raise ValueError("a login resting on a mandate has an authenticated actor")
+        session.rests_until = int(time.time()) + self.ttl
         entry = {
             "client_id": client_id,
             "sid": sid,

@@ -2,7 +2,8 @@
 
 The cookie holds only a random id; the store key is its SHA-256, so a leaked store dump does not
 hand out live cookies. DigiD requires the session to end after at most 15 idle minutes: the
-record's TTL is the idle timeout and is renewed on every use.
+record's TTL is the idle timeout and is renewed on every use. A session that a representation by
+mandate rests on also ends at ``rests_until`` (``broker.flow.mandate_uses``).
 """
 
 from __future__ import annotations
@@ -36,12 +37,15 @@ class BrokerSession:
     # client_id -> the `sid` value given to that client (OIDC back-channel logout)
     clients: dict[str, str] = field(default_factory=dict)
     last_seen: int = 0
+    # When the record that lets a mandate's revocation find this session expires (0: none).
+    rests_until: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "authentication": self.authentication.to_json() if self.authentication else None,
             "clients": self.clients,
             "last_seen": self.last_seen,
+            "rests_until": self.rests_until,
         }
 
     @classmethod
@@ -51,6 +55,7 @@ class BrokerSession:
             authentication=Authentication.from_json(auth) if auth else None,
             clients=dict(data.get("clients") or {}),
             last_seen=int(data.get("last_seen") or 0),
+            rests_until=int(data.get("rests_until") or 0),
         )
 
 
@@ -99,13 +104,17 @@ class SessionManager:
         return session
 
     def from_record(self, data: dict[str, Any] | None) -> BrokerSession | None:
-        """The session in a stored record; None when there is none or it has been idle too long
-        (the caller then starts a new one, which replaces the record)."""
+        """The session in a stored record; None when there is none, it has been idle too long
+        or outlived its mandate-use record (the caller then starts a new one, which replaces
+        the record)."""
         if data is None:
             return None
         session = BrokerSession.from_json(data)
-        if int(time.time()) - session.last_seen > self.idle_timeout:
+        now = int(time.time())
+        if now - session.last_seen > self.idle_timeout:
             return None
+        if session.rests_until and now >= session.rests_until:
+            return None  # a revocation of its mandate could no longer find it
         return session
 
     async def save(self, session_id: str, session: BrokerSession) -> None:

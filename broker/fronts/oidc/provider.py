@@ -299,7 +299,7 @@ class OidcProvider:
                 client_id=login.client_id,
                 sid=sid,
                 session_binding=binding_of(session_id),
-                actor=session.authentication,
+                session=session,
             )
         target = _add_query(
             params["redirect_uri"], {"code": code, "state": params["state"], "iss": self.issuer}
