@@ -156,9 +156,14 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "summary": "May X act for Y for my service now?",
                     "operationId": "checkRepresentation",
                     "description": (
-                        "Form-encoded, authenticated with a client assertion (private_key_jwt, "
-                        "RFC 7523, audience = issuer) plus the CheckRequest fields. Only the "
-                        "client's own services; BSNs only for BSN-entitled clients."
+                        "Form-encoded, client authentication as at the token endpoint (a "
+                        "private_key_jwt client assertion, RFC 7523, audience = issuer; or HTTP "
+                        "Basic for clients registered with client_secret_basic) plus the "
+                        "CheckRequest fields, each once. Only the client's own services; BSNs "
+                        "only for BSN-entitled clients. A refusal gives reason no_basis unless "
+                        "it concerns the service itself (step_up, self_level_too_low, "
+                        "service_not_representable, source_unavailable): relations the service "
+                        "may not learn of are not disclosed."
                     ),
                     "requestBody": {
                         "required": True,
@@ -174,7 +179,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             404,
                             415,
                             422,
-                            e400="Invalid identifier or unknown acr",
+                            e400="Invalid identifier, unknown acr or a parameter sent twice",
                             e403="The client may not receive BSNs, so it may not ask about them",
                             e404="Not one of this client's services",
                             e415="Body is not application/x-www-form-urlencoded",

@@ -57,6 +57,15 @@ MAX_BODY = 16_384
 M = TypeVar("M", bound=BaseModel)
 
 
+# What a service provider learns of a refusal at ``/check``: something about its own service,
+# the level, or a source being down. A reason that would disclose a relation the service has
+# no right to know of (a bewind at a care service, an ended parental authority, gezag under
+# investigation, a mandate for other services) reads "no basis"; the audit keeps the reason.
+_DISCLOSED = frozenset(
+    {"no_basis", "step_up", "self_level_too_low", "service_not_representable", "source_unavailable"}
+)
+
+
 def _error(status: int, error: str, code: str | None = None) -> JSONResponse:
     body: dict[str, Any] = {"error": error}
     if code is not None:
@@ -255,6 +264,10 @@ class ManagementApi:
         ):
             return _error(415, "use_form_encoding")
         form = await request.form()
+        keys = [key for key, _ in form.multi_items()]
+        if len(keys) != len(set(keys)):
+            # Which of two values counts would be a guess (as at the token endpoint).
+            return _error(400, "duplicate_parameter")
         try:
             client = await self.authenticator.authenticate(request, form)
         except OAuthError as exc:
@@ -285,13 +298,15 @@ class ManagementApi:
         decision = await self.resolver.decide(
             actor, level, service.terms(), represented, self.clock(), action=CHECKED
         )
-        nl, en = texts(decision.code)
+        code = decision.code if decision.allowed or decision.code in _DISCLOSED else "no_basis"
+        nl, en = texts(code)
+        shown = decision.basis if decision.allowed or code == "step_up" else None
         return JSONResponse(
             {
                 "allowed": decision.allowed,
-                "reason": decision.code,
+                "reason": code,
                 "message": {"nl": nl, "en": en},
-                "representation": None if decision.basis is None else record_of(decision.basis),
+                "representation": None if shown is None else record_of(shown),
                 "acr": None
                 if not decision.allowed or decision.effective_level is None
                 else decision.effective_level.acr,

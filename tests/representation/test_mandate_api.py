@@ -4,9 +4,11 @@ and the refusals (no session, CSRF, IDOR, mass assignment); the service-provider
 from __future__ import annotations
 
 import datetime as dt
+import time
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 from broker_harness import BrokerFixture
 from representation_support import (
     API_HEADERS,
@@ -25,9 +27,14 @@ from representation_support import (
     options,
     redeem,
 )
+from sqlmodel import Session, select
 from support import ISSUER, Browser
 
+from broker import store as broker_store
 from broker.assurance import Level
+from broker.flow import mandate_uses
+from broker.flow import session as broker_session
+from mandates.models import AuditRecord
 
 PRINCIPAL = free_bsn(1000)
 AGENT = free_bsn(2000)
@@ -222,10 +229,38 @@ async def test_service_provider_check(broker: BrokerFixture) -> None:
     assert allowed.json()["allowed"] is True
     assert allowed.json()["representation"]["kind"] == "beschermingsbewind"
 
+    # The bewind exists, but a personal-domain service has no right to learn of it: the
+    # answer is the same as for two strangers; the audit keeps the real reason.
     refused = await _check(broker, personal, service_id=personal.service_id, **ask)
-    assert refused.json()["allowed"] is False
-    assert refused.json()["reason"] == "domain_not_covered"
-    assert refused.json()["message"]["en"].startswith("Your representation does not cover")
+    strangers = {"actor_type": "bsn", "actor": STRANGER, "represented_type": "bsn"}
+    unrelated = await _check(
+        broker, personal, service_id=personal.service_id, represented=WIM, **strangers
+    )
+    assert refused.status_code == unrelated.status_code == 200
+    assert refused.json() == unrelated.json()
+    assert refused.json()["allowed"] is False and refused.json()["reason"] == "no_basis"
+    assert refused.json()["representation"] is None
+    with Session(broker.state.engine) as session:
+        reasons = session.exec(
+            select(AuditRecord.reason).where(AuditRecord.action == "representation.checked")
+        ).all()
+    assert "domain_not_covered" in reasons
+    # A parameter sent twice is refused, not guessed at.
+    twice = await broker.browser().client.post(
+        "/api/v1/check",
+        content=urlencode(
+            {
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": financial.key.assertion(financial.client_id, ISSUER),
+                "service_id": financial.service_id,
+                **ask,
+            }
+        )
+        + "&represented="
+        + INGRID,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert twice.status_code == 400 and twice.json()["error"] == "duplicate_parameter"
 
     # Another client's service is unknown to this client.
     other = await _check(broker, financial, service_id=personal.service_id, **ask)
@@ -274,10 +309,7 @@ async def test_grant_body_edge_values(broker: BrokerFixture) -> None:
 async def test_a_check_is_audited_but_is_not_a_use(broker: BrokerFixture) -> None:
     """A service provider asking is no act on Wim's behalf: his "who acted for me" page stays
     empty, while the question itself is in the audit trail."""
-    from sqlmodel import Session, select
-
     from broker.identifiers import PartyId
-    from mandates.models import AuditRecord
     from portal.history import uses_for
 
     financial = add_rp(broker, legal_domain="financial")
@@ -346,3 +378,76 @@ async def test_openapi_document_describes_what_the_api_does(broker: BrokerFixtur
     assert answer.status_code == 200 and answer.json()["allowed"] is True
     wrong_type = await broker.browser().client.post("/api/v1/check", content=b"x")
     documented("/check", "post", wrong_type)
+
+
+class _Clock:
+    """Moves the broker's session and store clocks forward (nothing else in the process)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+
+async def test_revocation_reaches_a_session_kept_alive_by_other_logins(
+    broker: BrokerFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agent acts for the principal, then keeps the broker session alive by logging in for
+    themself at another client; a revocation long after the first login still ends the
+    session and tells the first client. A session resting on a mandate lives no longer than
+    the record that lets a revocation find it."""
+    clock = _Clock()
+    for module in (broker_store, broker_session, mandate_uses):
+        monkeypatch.setattr(module, "time", clock)
+    rp = add_rp(broker, backchannel=True)
+    other = add_rp(broker)
+    receiver = LogoutReceiver(broker)
+    mandate_id, _, agent = await _active_mandate(broker, rp)
+    url, request = authorize_url(rp)
+    page = await agent.follow(await agent.client.get(url), stop_at=RP)
+    claims, _ = await redeem(
+        broker, agent, rp, request, await choose(agent, page, option_for(page, PRINCIPAL))
+    )
+    receiver.tokens.clear()
+
+    for _ in range(3):  # 30 minutes of single sign-on for themself, every 10 minutes
+        clock.offset += 600
+        own = authorize_url(other, "toegang:represent:none")[0]  # for themself, no choice
+        back = await agent.follow(await agent.client.get(own), stop_at=RP)
+        assert back.status_code == 303 and "code=" in back.headers["location"], back.text[:200]
+    clock.offset += 600
+    principal = await _session(broker, rp, PRINCIPAL)  # theirs idled out meanwhile
+    revoked = await principal.client.post(
+        f"/api/v1/mandates/{mandate_id}/revoke", headers=API_HEADERS
+    )
+    assert revoked.status_code == 200
+    assert any(t["sid"] == claims["sid"] for t in receiver.claims())
+    assert (await agent.client.get("/api/v1/mandates")).status_code == 401
+
+
+async def test_a_session_resting_on_a_mandate_ends_with_its_record(
+    broker: BrokerFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept alive by use, a session that a representation rests on still ends 12 hours after
+    that login, when its mandate-use record expires (a revocation could no longer find it)."""
+    clock = _Clock()
+    for module in (broker_store, broker_session, mandate_uses):
+        monkeypatch.setattr(module, "time", clock)
+    rp = add_rp(broker)
+    _, _, agent = await _active_mandate(broker, rp)
+    url, request = authorize_url(rp)
+    page = await agent.follow(await agent.client.get(url), stop_at=RP)
+    back = await choose(agent, page, option_for(page, PRINCIPAL))
+    await redeem(broker, agent, rp, request, back)
+    own = authorize_url(rp, "toegang:represent:none")[0]  # single sign-on, for themself
+    for _ in range(12 * 6 - 1):
+        clock.offset += 600
+        back = await agent.follow(await agent.client.get(own), stop_at=RP)
+        assert back.status_code == 303 and "code=" in back.headers["location"]
+    clock.offset += 600
+    again = await agent.follow(await agent.client.get(own), stop_at=RP)
+    assert "/sim/digid" in str(again.url)  # the session ended: log in again
