@@ -80,6 +80,13 @@ class BrokerClient:
     async def redeem(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
         """Exchange ``code`` with the PKCE verifier of ``pending`` (from ``authorize``) and
         return the verified ID token claims, its nonce checked; ValueError on an error."""
+        claims, _ = await self.redeem_id_token(code, pending)
+        return claims
+
+    async def redeem_id_token(
+        self, code: str, pending: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """``redeem``, plus the ID token itself (the ``id_token_hint`` of a later logout)."""
         resp = await self.http.post(
             f"{self.issuer}/token",
             data={
@@ -107,4 +114,4 @@ class BrokerClient:
         )
         if not hmac.compare_digest(str(claims["nonce"]), str(pending["nonce"])):
             raise ValueError("nonce mismatch")
-        return claims
+        return claims, str(body["id_token"])

@@ -242,7 +242,7 @@ class Portal:
         except LoginFailed:
             return self._refused(request, None, "login_failed", 400)
         response = self._to_home(request)
-        await self.sessions.start(response, done.person, done.level, done.name)
+        await self.sessions.start(response, done.person, done.level, done.name, done.id_token)
         self.sessions.delete_cookie(response, LOGIN_COOKIE)
         return response
 
@@ -253,12 +253,15 @@ class Portal:
         if refused is not None and me is not None:
             return refused
         login = self.login_client
-        target = urlencode(
-            {
-                "client_id": login.broker.client_id,
-                "post_logout_redirect_uri": login.issuer + "/mijn/",
-            }
-        )
+        query = {
+            "client_id": login.broker.client_id,
+            "post_logout_redirect_uri": login.issuer + "/mijn/",
+        }
+        if me is not None and me.id_token:
+            # The person asked here already: with the session's own ID token the broker does
+            # not ask again.
+            query["id_token_hint"] = me.id_token
+        target = urlencode(query)
         response = RedirectResponse(f"{login.issuer}/logout?{target}", status_code=303)
         await self.sessions.end(request, response)
         return response

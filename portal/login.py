@@ -5,6 +5,7 @@ authorization code flow with PKCE, ``state`` bound to the browser, ``nonce``,
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ class LoggedIn:
     person: PartyId
     level: Level
     name: str = ""
+    id_token: str = ""  # sent back as id_token_hint when the person logs out
 
 
 class PortalLogin:
@@ -82,13 +84,14 @@ class PortalLogin:
         if "error" in query:
             raise LoginFailed(query["error"])
         try:
-            claims = await self.broker.redeem(query.get("code", ""), pending)
+            claims, id_token = await self.broker.redeem_id_token(query.get("code", ""), pending)
         except (httpx.HTTPError, jwt.InvalidTokenError, ValueError, KeyError) as exc:
             raise LoginFailed(str(exc)) from exc
         level = Level.from_acr(str(claims["acr"]))
         if level < PORTAL_LEVEL:
             raise LoginFailed("acr below the requested level")
-        return _who(claims, level)
+        return dataclasses.replace(_who(claims, level), id_token=id_token)
+
 
 def _who(claims: dict[str, Any], level: Level) -> LoggedIn:
     """A citizen with their own BSN, or the organisation an eHerkenning login represents

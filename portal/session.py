@@ -44,6 +44,7 @@ class PortalSession:
     csrf: str
     name: str = ""  # an organisation's name as eHerkenning gave it (shown, never trusted)
     ends_at: dt.datetime | None = None  # when the session ends if the person does nothing
+    id_token: str = ""  # the broker's ID token of this login (id_token_hint at logout)
 
     @property
     def organisation(self) -> bool:
@@ -83,6 +84,7 @@ class PortalSessions:
             str(data["csrf"]),
             str(data.get("name", "")),
             dt.datetime.fromtimestamp(self.clock() + self.idle_timeout, dt.UTC),
+            str(data.get("id_token", "")),
         )
 
     def expired(self, conn: HTTPConnection) -> bool:
@@ -91,7 +93,7 @@ class PortalSessions:
         return bool(conn.cookies.get(COOKIE))
 
     async def start(
-        self, response: Response, person: PartyId, level: Level, name: str = ""
+        self, response: Response, person: PartyId, level: Level, name: str = "", id_token: str = ""
     ) -> None:
         session_id = secrets.token_urlsafe(32)
         await self.store.put(
@@ -102,6 +104,7 @@ class PortalSessions:
                 "level": int(level),
                 "csrf": secrets.token_urlsafe(32),
                 "name": name,
+                "id_token": id_token,
             },
             self.idle_timeout,
         )

@@ -156,6 +156,20 @@ NL: Final[dict[str, str]] = {
         "De organisatie van de dienst waar u inlogt is verantwoordelijk voor uw gegevens. "
         "In haar privacyverklaring leest u uw rechten en waar u terecht kunt met vragen."
     ),
+    # Logout confirmation (a logout request not tied to this browser's session).
+    "logout_confirm.title": "Wilt u uitloggen?",
+    "logout_confirm.asked_by": "{client} vraagt om u uit te loggen bij Stelsel Toegang.",
+    "logout_confirm.asked": "Er is gevraagd om u uit te loggen bij Stelsel Toegang.",
+    "logout_confirm.explain": (
+        "Als u uitlogt, wordt u ook uitgelogd bij de andere diensten waar u via Stelsel Toegang "
+        "bent ingelogd."
+    ),
+    "logout_confirm.yes": "Ja, uitloggen",
+    "logout_confirm.no": "Nee, ingelogd blijven",
+    "logout_confirm.kept_title": "U bent nog ingelogd",
+    "logout_confirm.kept_body": (
+        "U bent niet uitgelogd. U kunt dit venster sluiten en verdergaan bij de dienst."
+    ),
     # Logged-out page (RP-initiated logout without a return address).
     "logged_out.title": "U bent uitgelogd",
     "logged_out.body": "U bent uitgelogd bij Stelsel Toegang.",
@@ -656,6 +670,19 @@ EN: Final[dict[str, str]] = {
     "privacy.responsible": (
         "The organisation of the service you log in to is responsible for your data. Its "
         "privacy statement explains your rights and where to go with questions."
+    ),
+    "logout_confirm.title": "Do you want to log out?",
+    "logout_confirm.asked_by": "{client} asks to log you out of Stelsel Toegang.",
+    "logout_confirm.asked": "You were asked to log out of Stelsel Toegang.",
+    "logout_confirm.explain": (
+        "If you log out, you are also logged out of the other services you logged in to "
+        "through Stelsel Toegang."
+    ),
+    "logout_confirm.yes": "Yes, log out",
+    "logout_confirm.no": "No, stay logged in",
+    "logout_confirm.kept_title": "You are still logged in",
+    "logout_confirm.kept_body": (
+        "You have not been logged out. You can close this window and carry on at the service."
     ),
     "logged_out.title": "You are logged out",
     "logged_out.body": "You are logged out of Stelsel Toegang.",

@@ -299,9 +299,17 @@ def test_logged_out_page(page: Page, demo: Demo, lang: str) -> None:
     _start(page, demo, "substantial")
     _at_simulator(page)
     _log_in_at_simulator(page, "substantieel")
+    # No ID token of this session: the person is asked first (a link cannot log them out).
     page.goto(f"{demo.url}/logout?lang={lang}")  # no post_logout_redirect_uri: our own page
     assert page.locator("html").get_attribute("lang") == lang
+    question = "Wilt u uitloggen?" if lang == "nl" else "Do you want to log out?"
+    assert page.locator("h1").inner_text() == question
+    _axe(page, f"logout-question-{lang}")
+    page.get_by_role("button", name="Ja, uitloggen" if lang == "nl" else "Yes, log out").click()
     title = "U bent uitgelogd" if lang == "nl" else "You are logged out"
+    page.wait_for_function(
+        "t => document.querySelector('h1')?.innerText === t", arg=title, timeout=10_000
+    )
     assert page.locator("h1").inner_text() == title
     cookies = {c["name"] for c in page.context.cookies()}
     assert "toegang_session" not in cookies

@@ -446,7 +446,11 @@ async def test_session_is_reused_until_prompt_login_or_max_age(
     assert response.headers["location"].startswith(("/login/", f"{ISSUER}/sim/digid/"))
 
 
-async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixture) -> None:
+def _logout_client(
+    broker: BrokerFixture, **registration: Any
+) -> tuple[list[str], str, ClientKey]:
+    """A client with a back-channel logout endpoint at https://rp.example/logout: the list
+    its logout tokens land in, its client_id and its key."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -466,7 +470,14 @@ async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixtur
         key,
         services=[Level.LOW],
         backchannel_logout_uri="https://rp.example/logout",
-        post_logout_redirect_uris=["https://rp.example/bye"],
+        **registration,
+    )
+    return received, client_id, key
+
+
+async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixture) -> None:
+    received, client_id, key = _logout_client(
+        broker, post_logout_redirect_uris=["https://rp.example/bye"]
     )
     browser = broker.browser()
     request, code = await _code(broker, client_id, browser=browser)
@@ -527,27 +538,7 @@ async def test_logout_token_is_signed_with_the_id_token_algorithm(
 ) -> None:
     # Back-Channel Logout §2.6: the RP validates the logout token's signature as an ID token's,
     # which expects the registered id_token_signed_response_alg (OIDC Core §3.1.3.7).
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    received: list[str] = []
-
-    async def backchannel(request: Request) -> Response:
-        received.append(str((await request.form())["logout_token"]))
-        return Response(status_code=200)
-
-    broker.transport.attach(
-        "https://rp.example", Starlette(routes=[Route("/logout", backchannel, methods=["POST"])])
-    )
-    key = ClientKey.rsa()
-    client_id, _ = broker.add_client(
-        key,
-        services=[Level.LOW],
-        id_token_alg=alg,
-        backchannel_logout_uri="https://rp.example/logout",
-    )
+    received, client_id, key = _logout_client(broker, id_token_alg=alg)
     browser = broker.browser()
     request, code = await _code(broker, client_id, browser=browser)
     body = (await _token(broker, client_id, key, code, request.verifier)).json()
@@ -644,3 +635,72 @@ async def test_logout_takes_only_an_id_token_as_id_token_hint(broker: BrokerFixt
         "/logout?" + urlencode({**query, "id_token_hint": body["id_token"]})
     )
     assert accepted.headers["location"] == "https://rp.example/bye"
+
+
+def _confirm_value(page_html: str) -> str:
+    values = set(re.findall(r'name="confirm" value="([^"]+)"', page_html))
+    assert len(values) == 1, page_html[:500]
+    return values.pop()
+
+
+async def test_logout_not_tied_to_the_session_is_confirmed_first(broker: BrokerFixture) -> None:
+    """RP-Initiated Logout 1.0 §2/§6: a logout request without an ID token of this session
+    (a link on any site) only asks; the person's answer is one-time and bound to the
+    session. With the session's own ID token the logout is immediate."""
+    received, client_id, key = _logout_client(
+        broker, post_logout_redirect_uris=["https://rp.example/bye"]
+    )
+
+    async def still_logged_in(browser: Browser) -> bool:
+        request = auth_params(client_id, RP, prompt="none")
+        response = await browser.client.get("/authorize?" + urlencode(request.params))
+        return "code" in query_of(response.headers["location"])
+
+    browser = broker.browser()
+    request, code = await _code(broker, client_id, browser=browser)
+    first = (await _token(broker, client_id, key, code, request.verifier)).json()["id_token"]
+    ask = "/logout?" + urlencode(
+        {"client_id": client_id, "post_logout_redirect_uri": "https://rp.example/bye", "state": "s"}
+    )
+    question = await browser.client.get(ask)
+    assert question.status_code == 200 and "Wilt u uitloggen?" in question.text
+    assert question.headers["cache-control"] == "no-store"
+    assert await still_logged_in(browser)
+
+    # Another browser cannot answer for this one, and an answer counts once.
+    stranger = broker.browser()
+    await _code(broker, client_id, browser=stranger)
+    stolen = await stranger.client.post(
+        "/logout", data={"confirm": _confirm_value(question.text), "action": "logout"}
+    )
+    assert stolen.status_code == 400 and await still_logged_in(browser)
+
+    question = await browser.client.get(ask)
+    stay = await browser.client.post(
+        "/logout", data={"confirm": _confirm_value(question.text), "action": "stay"}
+    )
+    assert stay.status_code == 200 and "U bent nog ingelogd" in stay.text
+    assert await still_logged_in(browser)
+
+    # An ID token from another session (this one's earlier login) does not end it either.
+    request, code = await _code(broker, client_id, browser=stranger)
+    other = (await _token(broker, client_id, key, code, request.verifier)).json()["id_token"]
+    hinted = await browser.client.get("/logout?" + urlencode({"id_token_hint": other}))
+    assert hinted.status_code == 200 and "Wilt u uitloggen?" in hinted.text
+
+    question = await browser.client.get(ask)
+    confirm = _confirm_value(question.text)
+    done = await browser.client.post("/logout", data={"confirm": confirm, "action": "logout"})
+    assert done.status_code == 303 and done.headers["location"] == "https://rp.example/bye?state=s"
+    for task in list(broker.state.oidc._background):
+        await task
+    assert [jwt.decode(t, options={"verify_signature": False})["sid"] for t in received] == [
+        _verify(broker, first, client_id)["sid"]
+    ]
+    assert not await still_logged_in(browser)
+    again = await browser.client.post("/logout", data={"confirm": confirm, "action": "logout"})
+    assert again.status_code == 400
+
+    # No session at all: nothing to ask, straight back to the client.
+    fresh = await broker.browser().client.get(ask)
+    assert fresh.status_code == 303 and fresh.headers["location"].endswith("?state=s")

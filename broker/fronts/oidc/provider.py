@@ -42,6 +42,7 @@ from broker.store import Put, Store
 log = logging.getLogger("toegang.oidc")
 VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 §4.1
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+LOGOUT_CONFIRM_SECONDS = 600  # how long the logout question can be answered
 MAX_TOKEN_REQUEST = 64 * 1024  # bytes; a token request with a client assertion is about 1 KiB
 
 
@@ -522,13 +523,21 @@ class OidcProvider:
 
     # -- logout -----------------------------------------------------------------------------
     async def logout(self, request: Request) -> Response:
-        """OIDC RP-Initiated Logout 1.0 §2–3, then back-channel logout to every client."""
+        """OIDC RP-Initiated Logout 1.0 §2–3, then back-channel logout to every client.
+
+        The session ends at once only when the request carries an ID token that this session
+        gave the client (its ``sid``); otherwise the person is asked first (§2 and §6: a link on
+        any site could end the session and every client's too). The question is answered by a
+        POST with a one-time ``confirm`` value bound to this browser's session."""
         if request.method == "POST":
             form = await request.form()
             params = {k: v for k, v in form.items() if isinstance(v, str)}
+            if "confirm" in params:
+                return await self._confirmed_logout(request, params)
         else:
             params = dict(request.query_params)
         client: ClientInfo | None = None
+        hint: dict[str, Any] | None = None
         if params.get("id_token_hint"):
             try:
                 # Only an ID token (typ JWT): never an access token or a logout token.
@@ -554,15 +563,63 @@ class OidcProvider:
         target = params.get("post_logout_redirect_uri")
         if target and (client is None or target not in client.post_logout_redirect_uris):
             return self._logout_error(request, "post_logout_redirect_uri is not registered")
+        state = params.get("state") or None
 
         session_id = self.flow.sessions.session_id(request)
-        ended = await self.flow.sessions.end(session_id) if session_id else None
+        session = await self.flow.sessions.load(session_id)
+        if session_id is None or session is None:
+            return await self._logged_out(request, None, target, state)  # nothing to end
+        sid = None if client is None else session.clients.get(client.client_id)
+        if hint is not None and sid is not None and hint.get("sid") == sid:
+            return await self._logged_out(request, session_id, target, state)
+        confirm = new_id(32)
+        await self.store.put(
+            "logout:" + _hash(confirm),
+            {"session": binding_of(session_id), "target": target, "state": state},
+            LOGOUT_CONFIRM_SECONDS,
+        )
+        response = self.renderer.render(
+            request,
+            "logout_confirm.html",
+            {
+                "kept": False,
+                "client_name": None if client is None else client.name,
+                "confirm": confirm,
+                "logout_url": f"{self.issuer}/logout",
+            },
+        )
+        response.headers.update(NO_STORE)
+        return response
+
+    async def _confirmed_logout(self, request: Request, params: dict[str, str]) -> Response:
+        """The person's answer to the logout question (one-time, this session only)."""
+        pending = await self.store.take("logout:" + _hash(params["confirm"]))
+        session_id = self.flow.sessions.session_id(request)
+        if (
+            pending is None
+            or session_id is None
+            or not hmac.compare_digest(pending["session"], binding_of(session_id))
+        ):
+            return self._logout_error(request, "the logout question expired or is not yours")
+        if params.get("action") == "logout":
+            return await self._logged_out(request, session_id, pending["target"], pending["state"])
+        response = self.renderer.render(request, "logout_confirm.html", {"kept": True})
+        response.headers.update(NO_STORE)
+        return response
+
+    async def _logged_out(
+        self, request: Request, session_id: str | None, target: str | None, state: str | None
+    ) -> Response:
+        """End the session (when there is one), tell its clients, and go where the client
+        asked (with its ``state``) or show the logged-out page."""
+        ended = await self.flow.sessions.end(session_id) if session_id is not None else None
         if ended is not None:
             self._send_backchannel(ended)
         if target:
-            query = {"state": params["state"]} if params.get("state") else {}
             response: Response = RedirectResponse(
-                _add_query(target, query) if query else target, status_code=303, headers=NO_STORE
+                _add_query(target, {"state": state}) if state else target,
+                status_code=303,
+                headers=NO_STORE,
             )
         else:
             response = self.renderer.render(request, "logged_out.html", {})
