@@ -446,9 +446,7 @@ async def test_session_is_reused_until_prompt_login_or_max_age(
     assert response.headers["location"].startswith(("/login/", f"{ISSUER}/sim/digid/"))
 
 
-def _logout_client(
-    broker: BrokerFixture, **registration: Any
-) -> tuple[list[str], str, ClientKey]:
+def _logout_client(broker: BrokerFixture, **registration: Any) -> tuple[list[str], str, ClientKey]:
     """A client with a back-channel logout endpoint at https://rp.example/logout: the list
     its logout tokens land in, its client_id and its key."""
     from starlette.applications import Starlette
@@ -704,3 +702,51 @@ async def test_logout_not_tied_to_the_session_is_confirmed_first(broker: BrokerF
     # No session at all: nothing to ask, straight back to the client.
     fresh = await broker.browser().client.get(ask)
     assert fresh.status_code == 303 and fresh.headers["location"].endswith("?state=s")
+
+
+def _acr_request(*values: str, essential: bool = True) -> str:
+    acr: dict[str, Any] = {"values": list(values)}
+    if essential:
+        acr["essential"] = True
+    return json.dumps({"id_token": {"acr": acr}})
+
+
+async def test_essential_acr_values_are_honoured(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    """OIDC Core §5.5.1.1: an ``acr`` requested as essential with values comes back as one of
+    them — the highest the login meets, never above it; a request none of whose values can be
+    met for the service fails before anyone logs in. Without ``essential`` the values are a
+    minimum and ``acr`` is the level reached."""
+    low, substantial, high = (
+        f"http://eidas.europa.eu/LoA/{n}" for n in ("low", "substantial", "high")
+    )
+    client_id, key = rp  # its service needs low
+
+    async def acr(claims: str) -> str:
+        request, code = await _code(broker, client_id, level="substantieel", claims=claims)
+        body = (await _token(broker, client_id, key, code, request.verifier)).json()
+        return str(_verify(broker, body["id_token"], client_id)["acr"])
+
+    assert await acr(_acr_request(low)) == low
+    assert await acr(_acr_request(low, substantial)) == substantial
+    assert await acr(_acr_request(low, essential=False)) == substantial
+
+    async def refused(cid: str, claims: str) -> dict[str, str]:
+        request = auth_params(cid, RP, claims=claims)
+        response = await broker.browser().client.get("/authorize?" + urlencode(request.params))
+        assert response.status_code == 303, response.text[:200]
+        return query_of(response.headers["location"])
+
+    unknown = await refused(client_id, _acr_request("urn:example:unknown-level"))
+    assert unknown["error"] == "access_denied" and unknown["state"]
+    strict_key = ClientKey.rsa()
+    strict, _ = broker.add_client(strict_key, services=[Level.SUBSTANTIAL])
+    too_low = await refused(strict, _acr_request(low))
+    assert too_low["error"] == "access_denied"
+    # [low, high] at a substantial service: only high can be returned, so high is required.
+    request = auth_params(strict, RP, claims=_acr_request(low, high))
+    page = await digid_login(
+        broker.browser(), "/authorize?" + urlencode(request.params), bsn=BSN, level="substantieel"
+    )
+    assert page.status_code == 200 and "location" not in page.headers  # the step-up page

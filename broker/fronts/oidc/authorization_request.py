@@ -86,6 +86,35 @@ def _requested_levels(params: Mapping[str, str], claims: dict[str, Any]) -> list
     return levels
 
 
+def essential_acr_levels(claims: Mapping[str, Any]) -> list[Level] | None:
+    """The known levels of an ``acr`` requested for the ID token as essential with values
+    (OIDC Core §5.5.1.1: the ``acr`` returned must then be one of them); None otherwise."""
+    acr = (claims.get("id_token") or {}).get("acr")
+    if not isinstance(acr, dict) or acr.get("essential") is not True:
+        return None
+    values = [acr["value"]] if isinstance(acr.get("value"), str) else []
+    if isinstance(acr.get("values"), list):
+        values += [v for v in acr["values"] if isinstance(v, str)]
+    if not values:
+        return None
+    levels = []
+    for value in values:
+        try:
+            levels.append(Level.from_acr(value))
+        except UnknownLevel:
+            continue
+    return levels
+
+
+def reported_acr(level: Level, claims: Mapping[str, Any]) -> str:
+    """The ``acr`` of an ID token: the level reached, or, when the client asked for ``acr``
+    as essential with values, the highest of those the level meets (a login at substantial
+    meets low; eIDAS levels are ordered). Never a level above the one reached."""
+    essential = essential_acr_levels(claims) or []
+    met = [wanted for wanted in essential if wanted <= level]
+    return max(met).acr if met else level.acr
+
+
 def _service(
     client: ClientInfo, services: Sequence[ServiceInfo], scopes: list[str]
 ) -> ServiceInfo | None:
@@ -171,6 +200,16 @@ def validate(
     required = required_level(
         service.min_level if service else None, _requested_levels(params, claims)
     )
+    essential = essential_acr_levels(claims)
+    if essential is not None:
+        # One of these values must be returned, and none below the service's minimum may be.
+        floor = required_level(service.min_level if service else None, [])
+        acceptable = [level for level in essential if level >= floor]
+        if not acceptable:
+            raise OAuthError(
+                "access_denied", "none of the essential acr values can be met for this service"
+            )
+        required = max(required, min(acceptable))
 
     login_means = params.get("login_means") or None
     if login_means is not None and login_means not in means_names:

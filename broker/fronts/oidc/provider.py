@@ -436,7 +436,7 @@ class OidcProvider:
         claims: dict[str, Any] = {
             "sub": sub,
             "sub_id_type": sub_id_type,
-            "acr": Level(auth["level"]).acr,
+            "acr": authz.reported_acr(Level(auth["level"]), grant.get("claims") or {}),
             "auth_time": auth["auth_time"],
         }
         parties = auth.get("represents") or []
