@@ -9,6 +9,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import jwt
 import pytest
 from broker_harness import BrokerFixture
@@ -750,3 +751,43 @@ async def test_essential_acr_values_are_honoured(
         broker.browser(), "/authorize?" + urlencode(request.params), bsn=BSN, level="substantieel"
     )
     assert page.status_code == 200 and "location" not in page.headers  # the step-up page
+
+
+async def test_id_token_hint_at_authorize_names_who_is_expected(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    """OIDC Core §3.1.2.1: with ``prompt=none`` a hint naming someone other than the person
+    logged in gives ``login_required``; without it that person is not single-signed-on but
+    asked to log in. A hint this provider did not give this client is ``invalid_request``."""
+    client_id, key = rp
+    browser = broker.browser()
+    request, code = await _code(broker, client_id, browser=browser)
+    mine = (await _token(broker, client_id, key, code, request.verifier)).json()["id_token"]
+    other_person = broker.browser()
+    request = auth_params(client_id, RP)
+    response = await digid_login(
+        other_person, "/authorize?" + urlencode(request.params), bsn="999990317"
+    )
+    code = query_of(response.headers["location"])["code"]
+    theirs = (await _token(broker, client_id, key, code, request.verifier)).json()["id_token"]
+
+    async def authorize(**extra: str) -> httpx.Response:
+        params = auth_params(client_id, RP, **extra).params
+        return await browser.client.get("/authorize?" + urlencode(params))
+
+    same = await authorize(prompt="none", id_token_hint=mine)
+    assert "code" in query_of(same.headers["location"])
+    other = await authorize(prompt="none", id_token_hint=theirs)
+    assert query_of(other.headers["location"])["error"] == "login_required"
+    relogin = await authorize(id_token_hint=theirs)
+    assert relogin.headers["location"].startswith(("/login/", f"{ISSUER}/sim/digid/"))
+
+    other_key = ClientKey.rsa()
+    other_client, _ = broker.add_client(other_key, services=[Level.LOW])
+    foreign = await browser.client.get(
+        "/authorize?"
+        + urlencode(auth_params(other_client, RP, prompt="none", id_token_hint=mine).params)
+    )
+    assert query_of(foreign.headers["location"])["error"] == "invalid_request"
+    forged = await authorize(id_token_hint=mine[:-4] + "AAAA")
+    assert query_of(forged.headers["location"])["error"] == "invalid_request"

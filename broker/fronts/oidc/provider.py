@@ -209,10 +209,19 @@ class OidcProvider:
             services = await self.clients.services(client.client_id)
             req = authz.validate(client, services, redirect_uri, params, set(self.flow.means))
             mode = representation_mode(req.scopes)
+            someone_else = (
+                await self._hint_names_someone_else(request, client, params["id_token_hint"])
+                if params.get("id_token_hint")
+                else False
+            )
         except OAuthError as exc:
             return self._redirect_error(redirect_uri, state, exc.error, exc.description)
         except ValueError as exc:
             return self._redirect_error(redirect_uri, state, "invalid_scope", str(exc))
+        if someone_else and "none" in req.prompt:
+            return self._redirect_error(
+                redirect_uri, state, "login_required", "the id_token_hint names someone else"
+            )
 
         login = LoginRequest(
             client_id=client.client_id,
@@ -230,7 +239,8 @@ class OidcProvider:
                 "representation": mode,
             },
             means_hint=req.login_means,
-            force_authn=req.force_authn,
+            # The client expects another person than the one logged in: no single sign-on.
+            force_authn=req.force_authn or someone_else,
             max_age=req.max_age,
             locale=req.ui_locale or "nl",
         )
@@ -241,6 +251,31 @@ class OidcProvider:
         if "none" in req.prompt:
             return await self._prompt_none(request, login, service)
         return await self.flow.begin(request, login, service)
+
+    async def _hint_names_someone_else(
+        self, request: Request, client: ClientInfo, hint_token: str
+    ) -> bool:
+        """OIDC Core §3.1.2.1 ``id_token_hint``: an ID token this broker gave this client
+        (expired ones too). True when the person logged in in this browser is not its
+        subject (the acting person, also when the client takes RFC 8693 ``act``)."""
+        try:
+            hint = self.signer.verify_own(
+                hint_token, typ="JWT", audience=client.client_id, verify_exp=False
+            )
+            if "nonce" not in hint or "sub" not in hint:
+                raise jwt.InvalidTokenError("not an ID token")
+        except jwt.InvalidTokenError:
+            raise OAuthError(
+                "invalid_request", "id_token_hint is not an ID token this provider gave this client"
+            ) from None
+        session = await self.flow.sessions.load(self.flow.sessions.session_id(request))
+        if session is None or session.authentication is None:
+            return False  # nobody is logged in: the login itself decides who it is
+        auth = session.authentication
+        sub, _ = self._subject(client, auth.subject_kind, auth.subject)
+        act = hint.get("act")
+        actor = act.get("sub") if isinstance(act, dict) else hint["sub"]
+        return not hmac.compare_digest(str(actor), sub)
 
     async def _prompt_none(
         self, request: Request, login: LoginRequest, service: ServiceView
@@ -418,6 +453,17 @@ class OidcProvider:
             await self.store.delete("at:" + used["jti"])
             log.warning("authorization code reused; access token revoked")
 
+    def _subject(self, client: ClientInfo, kind: str, value: str) -> tuple[str, str]:
+        """``sub`` and ``sub_id_type`` of a person for ``client`` (pairwise unless the client
+        may receive the BSN)."""
+        return subject_for(
+            secret=self.pairwise_secret,
+            sector=_sector(client),
+            kind=kind,
+            value=value,
+            bsn_entitled=client.bsn_entitled,
+        )
+
     def _subject_claims(self, client: ClientInfo, grant: dict[str, Any]) -> dict[str, Any]:
         """``sub`` is who logged in and ``represents`` whom they act for (NL GOV §1.6), or, for
         clients registered with ``representation_style = rfc8693``, ``sub`` is the represented
@@ -426,13 +472,7 @@ class OidcProvider:
         "Acting on behalf of others")."""
         auth = grant["authentication"]
         sector = _sector(client)
-        sub, sub_id_type = subject_for(
-            secret=self.pairwise_secret,
-            sector=sector,
-            kind=auth["subject_kind"],
-            value=auth["subject"],
-            bsn_entitled=client.bsn_entitled,
-        )
+        sub, sub_id_type = self._subject(client, auth["subject_kind"], auth["subject"])
         claims: dict[str, Any] = {
             "sub": sub,
             "sub_id_type": sub_id_type,
@@ -649,13 +689,7 @@ class OidcProvider:
             sub = None
             # An RFC 8693 client knew the represented party as `sub`: the sid names the login.
             if auth is not None and client.representation_style != "rfc8693":
-                sub, _ = subject_for(
-                    secret=self.pairwise_secret,
-                    sector=_sector(client),
-                    kind=auth.subject_kind,
-                    value=auth.subject,
-                    bsn_entitled=client.bsn_entitled,
-                )
+                sub, _ = self._subject(client, auth.subject_kind, auth.subject)
             token = self.signer.logout_token(
                 audience=client.client_id,
                 sub=sub,
