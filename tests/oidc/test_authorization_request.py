@@ -100,10 +100,20 @@ async def test_invalid_requests_are_answered_at_the_redirect_uri(
 async def test_duplicate_parameters_are_refused(
     broker: BrokerFixture, client: tuple[str, ClientKey]
 ) -> None:
+    """RFC 6749 §4.1.2.1: a parameter sent twice is invalid_request at the redirect URI,
+    without a guessed state; only a doubled client_id or redirect_uri gets an error page."""
     request = auth_params(client[0], RP)
-    query = urlencode(request.params) + "&state=other"
-    response = await broker.browser().client.get("/authorize?" + query)
-    assert response.status_code == 400
+    browser = broker.browser()
+    for extra, state in (("&state=other", None), ("&nonce=n2", request.state)):
+        response = await browser.client.get("/authorize?" + urlencode(request.params) + extra)
+        assert response.status_code == 303
+        query = query_of(response.headers["location"])
+        assert response.headers["location"].startswith(RP + "?")
+        assert query["error"] == "invalid_request" and query.get("state") == state
+        assert query["iss"] == ISSUER
+    for extra in (f"&redirect_uri={RP}", f"&client_id={client[0]}"):
+        response = await browser.client.get("/authorize?" + urlencode(request.params) + extra)
+        assert response.status_code == 400 and "location" not in response.headers
 
 
 async def test_unknown_parameters_are_ignored(

@@ -173,11 +173,27 @@ class OidcProvider:
         else:
             raw = dict(request.query_params)
             keys = [k for k, _ in request.query_params.multi_items()]
+        twice: set[str] = set()
         if len(keys) != len(set(keys)):
+            twice = {key for key in keys if keys.count(key) > 1}
+        if twice & {"client_id", "redirect_uri"}:
             return self._error_page(request, "a parameter was sent more than once")
         client = (
             await self.clients.client(raw.get("client_id", "")) if raw.get("client_id") else None
         )
+        if twice:
+            # RFC 6749 §4.1.2.1: with the client and its redirect URI certain, the client hears
+            # of it (a state sent twice is not echoed: which one would be a guess).
+            try:
+                redirect_uri = authz.check_redirect(client, raw)
+            except authz.UnsafeRedirect as unsafe:
+                return self._error_page(request, unsafe.description)
+            return self._redirect_error(
+                redirect_uri,
+                None if "state" in twice else raw.get("state"),
+                "invalid_request",
+                f"parameter {sorted(twice)[0]} was sent more than once",
+            )
         params: dict[str, str] = raw
         if client is not None and ("request" in raw or "request_uri" in raw):
             try:
