@@ -10,10 +10,15 @@ from support import ISSUER
 
 async def test_discovery_is_served_at_both_well_known_paths(broker: BrokerFixture) -> None:
     browser = broker.browser()
-    oidc = (await browser.client.get("/.well-known/openid-configuration")).json()
+    response = await browser.client.get("/.well-known/openid-configuration")
+    oidc = response.json()
     oauth = (await browser.client.get("/.well-known/oauth-authorization-server")).json()
     assert oidc == oauth
     assert oidc["issuer"] == ISSUER
+    # NL GOV: metadata cacheable for at least a week; keys (JWKS) are re-read sooner.
+    assert response.headers["cache-control"] == "public, max-age=604800"
+    jwks = await browser.client.get("/jwks")
+    assert jwks.headers["cache-control"] == "public, max-age=300"
 
 
 async def test_discovery_states_the_profile_choices(broker: BrokerFixture) -> None:

@@ -134,7 +134,9 @@ class OidcProvider:
         return Response(
             self._metadata,
             media_type="application/json",
-            headers={"Cache-Control": "public, max-age=3600"},
+            # The NL GOV profile recommends at least a week: it changes only with the
+            # configuration. Keys rotate through the JWKS, which is re-read within minutes.
+            headers={"Cache-Control": "public, max-age=604800"},
         )
 
     async def jwks(self, request: Request) -> Response:
