@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
+import httpx
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from pydantic import ValidationError
 from support import parse_form
-from wallet_login_support import RESPONSE_PATH, Env, query_of
+from wallet_login_support import RESPONSE_PATH, Env, build_env, query_of
 
+from broker.keys import KeyRing
+from broker.means.wallet import WalletConfig
 from conformance.wallet.presentation import encrypt, present
 from conformance.wallet.request import fetch_request
-from wallet_adapters.testing import TEST_PERSONS
+from wallet_adapters.jws import jwk_thumbprint
+from wallet_adapters.mdoc.session_transcript import openid4vp_session_transcript
+from wallet_adapters.testing import TEST_PERSONS, TestPidIssuer, TestPki
 
 PERSON = TEST_PERSONS["999999990"]
 
@@ -335,3 +343,76 @@ async def test_wallet_consent_page_lists_the_request(env: Env) -> None:
     assert "portrait" not in consent.text
     _, fields = parse_form(consent.text)
     assert "request_key" in fields
+
+
+async def _foreign_provider_env(tmp_path: Path, keys: KeyRing) -> tuple[Env, TestPidIssuer]:
+    """The broker also trusts a foreign PID provider, for its EU PID only."""
+    foreign = TestPki.create("Foreign PID provider")
+    pem = tmp_path / "foreign-pid.pem"
+    pem.write_bytes(foreign.root.public_bytes(Encoding.PEM))
+    anchor = {"name": "xx-pid", "file": str(pem), "level": "high", "pid_variants": ["eu"]}
+    env = build_env(tmp_path, keys, pid_variants=["nl", "eu"], trust_anchors=[anchor])
+    return env, TestPidIssuer(foreign)
+
+
+async def _answer_with(env: Env, issuer: TestPidIssuer, fmt: str, variant: str) -> httpx.Response:
+    """Answer a same-device request with a PID of ``variant`` issued (without status) by
+    ``issuer``, disclosing what the query for that variant and format asks."""
+    browser = env.browser()
+    page = await env.start(browser)
+    request = await _request_claims(env, page.same_device_wallet)
+    query_id = f"pid_{variant}_" + ("sd_jwt" if fmt == "dc+sd-jwt" else "mdoc")
+    [query] = [q for q in request["dcql_query"]["credentials"] if q["id"] == query_id]  # type: ignore[index]
+    paths = [c["path"] for c in query["claims"]]
+    holder = env.wallet.holder
+    if fmt == "dc+sd-jwt":
+        vct = query["meta"]["vct_values"][0]
+        issued = issuer.issue_sd_jwt_vc(PERSON, holder.public_key, vct=vct)
+        presentation = holder.present_sd_jwt(
+            issued,
+            [p[0] for p in paths],
+            nonce=str(request["nonce"]),
+            audience=str(request["client_id"]),
+        )
+    else:
+        mdoc = issuer.issue_mdoc(PERSON, holder.public_key, doctype=query["meta"]["doctype_value"])
+        elements: dict[str, list[str]] = {}
+        for ns, name in paths:
+            elements.setdefault(ns, []).append(name)
+        jwk = request["client_metadata"]["jwks"]["keys"][0]  # type: ignore[index]
+        transcript = openid4vp_session_transcript(
+            str(request["client_id"]),
+            str(request["nonce"]),
+            jwk_thumbprint(jwk),
+            str(request["response_uri"]),
+        )
+        presentation = holder.present_mdoc(mdoc, elements, session_transcript=transcript)
+    payload = {"vp_token": {query_id: [presentation]}, "state": request["state"]}
+    form = encrypt(request, payload, faults=frozenset(), enc="A128GCM")
+    return await env.http.post(f"http://127.0.0.1:8000{RESPONSE_PATH}", data=form)
+
+
+@pytest.mark.parametrize("fmt", ["dc+sd-jwt", "mso_mdoc"])
+async def test_provider_trusted_for_eu_pid_cannot_issue_an_nl_pid(
+    tmp_path: Path, wallet_keys: KeyRing, fmt: str
+) -> None:
+    """Identity namespace confusion (attack catalogue §6): a provider trusted for its own EU PID
+    signs a credential of the NL PID type with someone's BSN; it must not log in as that BSN."""
+    env, foreign = await _foreign_provider_env(tmp_path, wallet_keys)
+    answer = await _answer_with(env, foreign, fmt, "nl")
+    assert answer.status_code == 400, answer.text
+    assert "(pid_type)" in answer.json()["error_description"]
+    assert env.flow.completed == []
+    # ... while its EU PID is accepted, with a derived (non-BSN) identifier.
+    accepted = await _answer_with(env, foreign, fmt, "eu")
+    assert accepted.status_code == 200, accepted.text
+
+
+def test_anchor_must_name_its_pid_types_when_several_are_accepted(tmp_path: Path) -> None:
+    pem = tmp_path / "a.pem"
+    pem.write_text("")
+    with pytest.raises(ValidationError, match="pid_variants"):
+        WalletConfig(pid_variants=["nl", "eu"], trust_anchors=[{"name": "a", "file": pem}])
+    with pytest.raises(ValidationError, match="pid_variants"):
+        WalletConfig(trust_anchors=[{"name": "a", "file": pem, "pid_variants": ["eu"]}])
+    WalletConfig(trust_anchors=[{"name": "a", "file": pem}])  # one variant: implied

@@ -35,6 +35,11 @@ class TrustAnchorConfig(BaseModel):
     must not change when the provider rotates its keys.
     ``personal_administrative_number_is_bsn``: the provider's EU PID carries the BSN in
     ``personal_administrative_number`` (PID Rulebook: Member State policy, §5.1).
+    ``pid_variants``: the PID types this provider issues (``nl``: ``urn:eudi:pid:nl:1``, which
+    carries a ``bsn``; ``eu``: ``urn:eudi:pid:1``). A PID of another type signed under this
+    anchor is refused. Required when ``wallet.pid_variants`` names more than one variant, so a
+    foreign provider trusted for its EU PID cannot issue an NL PID with any BSN; otherwise it
+    defaults to ``wallet.pid_variants``.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -43,6 +48,14 @@ class TrustAnchorConfig(BaseModel):
     file: Path
     level: Literal["substantial", "high"] = "substantial"
     personal_administrative_number_is_bsn: bool = False
+    pid_variants: list[PidVariant] | None = None
+
+    @field_validator("pid_variants")
+    @classmethod
+    def _variants(cls, value: list[PidVariant] | None) -> list[PidVariant] | None:
+        if value is not None and not value:
+            raise ValueError("pid_variants must name at least one variant (or be left out)")
+        return None if value is None else list(dict.fromkeys(value))
 
     @field_validator("name")
     @classmethod
@@ -130,6 +143,18 @@ class WalletConfig(BaseModel):
                 raise ValueError(
                     "wallet.simulator is false, so list the PID providers' status list hosts in "
                     "wallet.status_list_hosts (an allow-list against SSRF)"
+                )
+        for anchor in self.trust_anchors:
+            if anchor.pid_variants is None:
+                if len(self.pid_variants) > 1:
+                    raise ValueError(
+                        f"wallet.trust_anchors[{anchor.name}].pid_variants: say which PID types "
+                        "this provider issues (wallet.pid_variants names more than one)"
+                    )
+            elif not set(anchor.pid_variants) <= set(self.pid_variants):
+                raise ValueError(
+                    f"wallet.trust_anchors[{anchor.name}].pid_variants: only variants listed in "
+                    "wallet.pid_variants can be trusted"
                 )
         names = [a.name for a in self.trust_anchors]
         if len(names) != len(set(names)) or "simulator" in names:

@@ -14,6 +14,11 @@ birth date alone are not unique, so a PID without an identifier is refused (the 
 for it, so a wallet that leaves it out has already failed ``dcql.check_response``).
 
 Level: the level configured for the anchor the issuer chain validated to (fact sheet §5.4).
+
+PID type: each anchor is trusted for the PID types (variants) it is configured for. Every PID
+Provider signs with its own key, so without this a provider trusted for the EU PID of its own
+Member State could issue a credential of the NL PID type (``urn:eudi:pid:nl:1``) with any
+``bsn`` and log in as any Dutch citizen (attack catalogue §6 "identity namespace confusion").
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from broker.assurance import Level
 from broker.flow.model import Authentication
 from broker.identifiers import elfproef
-from wallet_adapters.dcql import VerifiedCredential
+from wallet_adapters.dcql import PID_VARIANTS, VerifiedCredential
 from wallet_adapters.encoding import b64url_encode
 from wallet_adapters.errors import PolicyError, UntrustedIssuer, WalletVerificationError
 from wallet_adapters.mdoc.verifier import MdocResult
@@ -44,6 +49,18 @@ class AnchorPolicy:
     name: str
     level: Level
     pan_is_bsn: bool = False
+    variants: frozenset[str] = frozenset(PID_VARIANTS)
+
+
+def _variant(credential: VerifiedCredential) -> str | None:
+    """The PID variant (``nl``, ``eu``) whose vct or doctype the credential has."""
+    for name, variant in PID_VARIANTS.items():
+        if isinstance(credential, MdocResult):
+            if credential.doctype == variant["doctype"]:
+                return name
+        elif credential.vct == variant["vct"]:
+            return name
+    return None
 
 
 def anchor_fingerprint(der: bytes) -> bytes:
@@ -91,6 +108,8 @@ def to_authentication(
     policy = anchors.get(anchor_fingerprint(chain.anchor.public_bytes(Encoding.DER)))
     if policy is None:
         raise UntrustedIssuer("PID issuer anchor has no configured policy")
+    if _variant(credential) not in policy.variants:
+        raise UntrustedIssuer("PID provider is not trusted for this PID type", code="pid_type")
     is_nl, claims = _claims(credential)
     attributes = {}
     for name, sources in (

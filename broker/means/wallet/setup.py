@@ -43,7 +43,10 @@ def _load_anchors(config: WalletConfig) -> tuple[list[x509.Certificate], dict[by
                 f"wallet.trust_anchors[{anchor.name}].file: cannot read PEM certificates: {exc}"
             ) from None
         policy = AnchorPolicy(
-            anchor.name, anchor.assurance, anchor.personal_administrative_number_is_bsn
+            anchor.name,
+            anchor.assurance,
+            anchor.personal_administrative_number_is_bsn,
+            frozenset(anchor.pid_variants or config.pid_variants),
         )
         for cert in loaded:
             certificates.append(cert)
