@@ -63,7 +63,11 @@ def load_identity(cert_file: Path, key_file: Path, scheme: str, dns_name: str) -
         or leaf_key.public_numbers() != key.public_key().public_numbers()
     ):
         raise ConfigError("wallet.access_key does not belong to the first certificate in the file")
-    if chain[-1].issuer == chain[-1].subject and len(chain) > 1:
+    if chain[0].issuer == chain[0].subject:
+        raise ConfigError(
+            "wallet.access_certificate: the signing certificate must not be self-signed (HAIP)"
+        )
+    if chain[-1].issuer == chain[-1].subject:
         raise ConfigError("wallet.access_certificate: leave the trust anchor out (HAIP)")
     return VerifierIdentity(key, chain, client_id_for(chain[0], scheme, dns_name))
 
