@@ -53,6 +53,22 @@ def test_self_signed_access_certificate_refused(tmp_path: Path, wallet_keys: Key
         build_env(tmp_path, wallet_keys, **_write(tmp_path, [cert], key))
 
 
+def test_x509_san_dns_name_must_be_the_response_uri_host(
+    tmp_path: Path, wallet_keys: KeyRing
+) -> None:
+    """§5.9.3: without prior trust the wallet requires the response_uri FQDN to equal the
+    x509_san_dns Client Identifier; the response_uri is on the broker's own host."""
+    leaf, key = _access_certificate("other.example.nl")
+    with pytest.raises(ConfigError, match="client_id_dns_name"):
+        build_env(
+            tmp_path,
+            wallet_keys,
+            client_id_scheme="x509_san_dns",
+            client_id_dns_name="other.example.nl",
+            **_write(tmp_path, [leaf], key),
+        )
+
+
 def test_access_certificate_issued_by_a_ca_accepted(tmp_path: Path, wallet_keys: KeyRing) -> None:
     leaf, key = _access_certificate("127.0.0.1")
     env = build_env(

@@ -55,7 +55,16 @@ def _load_anchors(config: WalletConfig) -> tuple[list[x509.Certificate], dict[by
 
 
 def _identity(config: WalletConfig, issuer: str, keys_dir: Path) -> VerifierIdentity:
-    dns_name = config.client_id_dns_name or urlsplit(issuer).hostname or "localhost"
+    host = urlsplit(issuer).hostname or "localhost"
+    dns_name = config.client_id_dns_name or host
+    if config.client_id_scheme == "x509_san_dns" and dns_name != host:
+        # OpenID4VP 1.0 §5.9.3: a wallet checks that the FQDN of response_uri (on the issuer's
+        # host) equals the x509_san_dns Client Identifier; another name makes every request
+        # unanswerable.
+        raise ConfigError(
+            f"wallet.client_id_dns_name {dns_name!r} must be the broker's host name {host!r} "
+            "(x509_san_dns: wallets compare it with the response_uri host)"
+        )
     if config.access_certificate is not None and config.access_key is not None:
         return load_identity(
             config.access_certificate, config.access_key, config.client_id_scheme, dns_name
