@@ -4,6 +4,7 @@ login in progress ends in an error for the service instead of an Authentication.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -267,6 +268,27 @@ async def test_request_uri_get_and_post_with_wallet_nonce(env: Env) -> None:
     assert meta["encrypted_response_enc_values_supported"] == ["A128GCM", "A256GCM"]  # type: ignore[index]
     unknown = await env.http.get(uri.rsplit("/", 1)[0] + "/guessed-id")
     assert unknown.status_code == 404
+
+
+async def test_request_object_is_never_valid_beyond_its_request(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-signed on every fetch, the request object still expires when its request does: a
+    late fetch must not get a fresh lifetime for answers the verifier will refuse."""
+    page = await env.start(env.browser())
+    uri = query_of(page.same_device_wallet)["request_uri"]
+
+    def claims_of(token: str) -> dict[str, int]:
+        payload = token.split(".")[1]
+        decoded: dict[str, int] = json.loads(base64.urlsafe_b64decode(payload + "=="))
+        return decoded
+
+    first = claims_of((await env.http.get(uri)).text)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    monkeypatch.setattr(env.means, "_now", lambda: later)
+    second = claims_of((await env.http.get(uri)).text)
+    assert second["iat"] >= first["iat"] + 299
+    assert second["exp"] == first["exp"]
 
 
 async def test_dcql_query_asks_only_what_is_needed(env: Env) -> None:

@@ -132,6 +132,31 @@ async def test_continue_without_answer_shows_the_page_again(env: Env) -> None:
     assert env.flow.completed == [] and env.flow.failed == []
 
 
+@pytest.mark.parametrize("form", ["continue", "cancel"])
+async def test_an_expired_wallet_request_returns_to_the_service(env: Env, form: str) -> None:
+    """After the wallet request's lifetime the page's forms still lead back to the service,
+    with an OAuth error, as long as the login is this browser's; another browser learns
+    nothing and ends nothing."""
+    browser = env.browser()
+    page = await env.start(browser, "substantial")
+    await env.store.delete("wallet-req:" + page.request_id)  # its lifetime passed
+    fields = {"csrf": page.csrf, "transaction": page.transaction}
+    stranger = await env.browser().client.post(
+        f"/means/wallet/{form}/{page.request_id}", data=fields
+    )
+    assert stranger.status_code == 400 and env.flow.failed == []
+    back = await browser.client.post(f"/means/wallet/{form}/{page.request_id}", data=fields)
+    assert back.json() == {
+        "result": "error",
+        "code": "access_denied",
+        "message": "The wallet login attempt has expired. Start again at the service.",
+    }
+    unknown = await browser.client.post(
+        f"/means/wallet/{form}/{page.request_id}", data={"csrf": page.csrf}
+    )
+    assert unknown.status_code == 400
+
+
 async def test_level_of_a_substantial_issuer(tmp_path: Path, wallet_keys: KeyRing) -> None:
     env = build_env(tmp_path, wallet_keys, simulator_level="substantial")
     _, _, answer = await env.login(level="substantial")

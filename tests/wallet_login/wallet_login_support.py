@@ -114,6 +114,12 @@ class WalletPage:
         assert match
         return match.group(1)
 
+    @property
+    def transaction(self) -> str:
+        match = re.search(r'name="transaction" value="([^"]+)"', self.html)
+        assert match
+        return match.group(1)
+
 
 ISSUER_SIM = f"{ISSUER}/sim/wallet"
 

@@ -109,6 +109,13 @@ class UnknownWalletRequest(BrokerError):
         )
 
 
+def _expired_request() -> LoginMeansError:
+    return LoginMeansError(
+        "De inlogpoging met de wallet is verlopen. Begin opnieuw bij de dienst.",
+        "The wallet login attempt has expired. Start again at the service.",
+    )
+
+
 def _not_verified() -> LoginMeansError:
     """What the person sees for any refused presentation; the reason goes to the log only."""
     return LoginMeansError(
@@ -314,6 +321,7 @@ class WalletMeans:
                 "cancel_url": f"{self._path}/cancel/{record.id}",
                 "script_url": f"{self._path}/poll.js",
                 "csrf": record.csrf,
+                "transaction": transaction.id,
                 "minutes": max(1, s.request_lifetime // 60),
             },
         )
@@ -335,19 +343,40 @@ class WalletMeans:
         proceed = record.status == "failed" or (record.status == "done" and record.mode == "cross")
         return JSONResponse({"status": record.status, "continue": proceed}, headers=NO_STORE)
 
-    async def _checked_form(self, request: Request) -> tuple[WalletRequest, Transaction]:
-        record, transaction = await self._record_and_transaction(
-            request, request.path_params["request_id"]
-        )
+    async def _checked_form(
+        self, request: Request
+    ) -> tuple[WalletRequest, Transaction] | Response:
+        """The request and its login for a form of the wallet page; a response instead when
+        the request is gone but the login is still this browser's."""
         form = await request.form()
+        record = await self.requests.get(request.path_params["request_id"])
+        if record is None:
+            return await self._expired(request, form.get("transaction"))
+        transaction = await self._flow_for(request).load(request, record.transaction)
         csrf = form.get("csrf")
         if not isinstance(csrf, str) or not hmac.compare_digest(csrf, record.csrf):
             raise UnknownWalletRequest()
         return record, transaction
 
+    async def _expired(self, request: Request, transaction_id: object) -> Response:
+        """The wallet request is gone (its lifetime passed): when the login it belonged to is
+        still this browser's, the person goes back to the service with an OAuth error instead
+        of stopping at an error page."""
+        if not isinstance(transaction_id, str) or not transaction_id:
+            raise UnknownWalletRequest()
+        flow = self._flow_for(request)
+        try:
+            transaction = await flow.load(request, transaction_id)
+        except BrokerError:
+            raise UnknownWalletRequest() from None
+        return await flow.fail(request, transaction, _expired_request())
+
     async def continue_(self, request: Request) -> Response:
         """Cross-device completion (and the no-JavaScript fallback): same-site form POST."""
-        record, transaction = await self._checked_form(request)
+        checked = await self._checked_form(request)
+        if isinstance(checked, Response):
+            return checked
+        record, transaction = checked
         if record.status == "pending":
             return self._render_page(request, record, transaction, "wallet.continue.not_yet")
         if record.status == "done" and record.mode != "cross":
@@ -371,7 +400,10 @@ class WalletMeans:
         return await self._finish(request, transaction, record.id)
 
     async def cancel(self, request: Request) -> Response:
-        record, transaction = await self._checked_form(request)
+        checked = await self._checked_form(request)
+        if isinstance(checked, Response):
+            return checked
+        record, transaction = checked
         await self.requests.take(record.id)
         return await self._flow_for(request).fail(request, transaction, LoginCancelled())
 
@@ -424,7 +456,8 @@ class WalletMeans:
         payload: dict[str, Any] = {
             **record.payload,
             "iat": now,
-            "exp": now + self.settings.request_lifetime,
+            # Never valid longer than the request it belongs to (answers after that are refused).
+            "exp": record.created + self.settings.request_lifetime,
         }
         if wallet_nonce is not None:
             payload["wallet_nonce"] = wallet_nonce
