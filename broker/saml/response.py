@@ -177,8 +177,9 @@ def _check_subject(
         raise SamlError("Assertion voor een andere ontvanger.", "Recipient is not our ACS URL")
     if data.get("InResponseTo") != exp.authn_request_id:
         raise SamlError("Assertion voor een ander verzoek.", "confirmation InResponseTo mismatch")
-    check_not_before(data.get("NotBefore"), "SubjectConfirmationData NotBefore",
-                     skew=exp.clock_skew, at=at)
+    if data.get("NotBefore") is not None:  # Profiles §4.1.4.2: "MUST NOT contain a NotBefore"
+        raise SamlError("Onverwachte bevestigingsgegevens.",
+                        "bearer SubjectConfirmationData must not carry NotBefore")
     limit = check_not_on_or_after(data.get("NotOnOrAfter"), "SubjectConfirmationData NotOnOrAfter",
                                   skew=exp.clock_skew, at=at, required=True)
     assert limit is not None
