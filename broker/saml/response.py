@@ -130,7 +130,8 @@ def open_artifact_response(
     if signed.get("InResponseTo") != resolve_id:
         raise SamlError("Antwoord op een ander verzoek.", "ArtifactResponse InResponseTo mismatch")
     _check_issuer(signed, idp_entity_id)
-    check_not_before(signed.get("IssueInstant"), "IssueInstant", skew=clock_skew, at=at)
+    check_not_before(signed.get("IssueInstant"), "IssueInstant", skew=clock_skew, at=at,
+                     required=True)  # Core §3.2.2: IssueInstant [Required]
     read_status(signed)
     known = {tag(NS_SAML, "Issuer"), tag(NS_DS, "Signature"), tag(NS_SAMLP, "Extensions"),
              tag(NS_SAMLP, "Status")}
@@ -253,7 +254,7 @@ def _validate_response(
         raise SamlError("Antwoord voor een ander adres.", "Response Destination mismatch")
     _check_issuer(response, exp.idp_entity_id)
     check_not_before(response.get("IssueInstant"), "Response IssueInstant", skew=exp.clock_skew,
-                     at=at)
+                     at=at, required=True)
     read_status(response)
 
     # Exactly one Assertion in the whole message, as a direct child (XSW3/4/7, CVE-2022-41912).
@@ -272,7 +273,7 @@ def _validate_response(
     assertion_id = assertion.get("ID") or ""
     _check_issuer(assertion, exp.idp_entity_id)
     check_not_before(assertion.get("IssueInstant"), "Assertion IssueInstant", skew=exp.clock_skew,
-                     at=at)
+                     at=at, required=True)  # Core §2.3.3: IssueInstant [Required]
     name_id, name_format, confirmation_limit = _check_subject(
         assertion, exp, at, encrypted_id=encrypted_id
     )
