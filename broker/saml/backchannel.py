@@ -231,9 +231,9 @@ class ArtifactResolver:
     """Sends signed ArtifactResolve messages to one IdP and opens its answers.
 
     Which client carries the call: an injected factory makes one per call (trusted to apply
-    TLS itself); an injected client is used as given unless a TLS client certificate is
-    configured, because mutual TLS must not silently fall away; otherwise the resolver's own
-    ``SoapClient``, built here, at start-up.
+    TLS itself); an injected client is used as given unless TLS settings are configured (a
+    client certificate or a CA bundle), because mutual TLS or the pinned CA must not silently
+    fall away; otherwise the resolver's own ``SoapClient``, built here, at start-up.
     """
 
     def __init__(
@@ -271,7 +271,7 @@ class ArtifactResolver:
             headers.append(("SOAPAction", SOAP_ACTION))
         self._headers = tuple(headers)
         given = http_client
-        if given is not None and isinstance(given, httpx.AsyncClient) and tls.client_certificate:
+        if isinstance(given, httpx.AsyncClient) and (tls.client_certificate or tls.ca_bundle):
             given = None
         self._given = given
         self._own = SoapClient(url, tls) if given is None else None
