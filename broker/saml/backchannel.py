@@ -341,6 +341,15 @@ class ArtifactResolver:
         return resolve_id, answer
 
     async def _post_httpx(self, body: bytes) -> tuple[int, bytes]:
+        """POST with httpx; ``RESOLVE_TIMEOUT`` bounds the whole exchange, as in ``SoapClient``
+        (httpx's own timeout applies to each read, so a dripping peer would never time out)."""
+        try:
+            async with asyncio.timeout(RESOLVE_TIMEOUT):
+                return await self._post_httpx_unbounded(body)
+        except TimeoutError:
+            raise BackChannelError("TimeoutError") from None
+
+    async def _post_httpx_unbounded(self, body: bytes) -> tuple[int, bytes]:
         given = self._given
         client = given() if callable(given) and not isinstance(given, httpx.AsyncClient) else given
         assert isinstance(client, httpx.AsyncClient)
