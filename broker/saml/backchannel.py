@@ -219,6 +219,19 @@ class SoapClient:
             self._idle.pop().close()
 
 
+def _fault(answer: bytes) -> str:
+    """``: SOAP Fault received (code)`` when an error answer is a SOAP fault (SOAP 1.1 §6.2
+    sends faults with HTTP 500), so the log says what the peer refused; else empty."""
+    if not answer:
+        return ""
+    try:
+        soap.unwrap(answer)
+    except SamlError as error:
+        if error.message_en.startswith("SOAP Fault received"):
+            return ": " + error.message_en
+    return ""
+
+
 def _keep(connection: _Connection, idle: list[_Connection]) -> bool:
     """Return a finished connection to ``idle`` when it can serve another request."""
     if len(idle) < MAX_IDLE_CONNECTIONS and connection.reuse():
@@ -336,7 +349,8 @@ class ArtifactResolver:
             ) from None
         if status != 200:
             raise SamlError(
-                f"{self._peer} gaf een fout.", f"artifact resolution HTTP status {status}"
+                f"{self._peer} gaf een fout.",
+                f"artifact resolution HTTP status {status}{_fault(answer)}",
             )
         return resolve_id, answer
 
@@ -361,8 +375,6 @@ class ArtifactResolver:
                 headers=list(self._headers),
                 timeout=RESOLVE_TIMEOUT,
             ) as response:
-                if response.status_code != 200:
-                    return response.status_code, b""
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():
@@ -370,7 +382,7 @@ class ArtifactResolver:
                     if size > MAX_XML_BYTES:
                         raise SamlError("Antwoord te groot.", "ArtifactResponse too large")
                     chunks.append(chunk)
-                return 200, b"".join(chunks)
+                return response.status_code, b"".join(chunks)
         finally:
             if client is not given:
                 await client.aclose()

@@ -261,3 +261,29 @@ def test_time_that_is_no_xs_date_time_refused(value: str) -> None:
 )
 def test_xs_date_time_forms_read(value: str, epoch: float) -> None:
     assert parse_instant(value, "IssueInstant") == pytest.approx(epoch)
+
+
+FAULT = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
+         b"<faultcode>s:Client</faultcode><faultstring>bad request</faultstring></s:Fault>"
+         b"</s:Body></s:Envelope>")
+
+
+async def test_soap_fault_with_http_500_is_named(world: Any) -> None:
+    # SOAP 1.1 §6.2: a fault comes with HTTP 500; the log should say it was a SOAP fault and
+    # its code, not only the HTTP status.
+    artifact = world.idp.issue(world.answer())
+
+    async def fault(request: Any) -> Any:
+        from starlette.responses import Response
+
+        return Response(FAULT, status_code=500, media_type="text/xml")
+
+    world.idp.resolve = fault
+    world.http._transport.app = world.idp.app()
+    with pytest.raises(SamlError, match=r"SOAP Fault received \(s:Client\)"):
+        await world.means.authenticate(world.transaction, artifact)
+
+
+async def test_soap_fault_with_http_200_is_named(world: Any) -> None:
+    with pytest.raises(SamlError, match=r"SOAP Fault received \(s:Client\)"):
+        await world.login(world.answer(raw_body=FAULT))
