@@ -67,5 +67,5 @@ def build_digid(
         tls_ca_bundle=str(digid.tls_ca_bundle or "") or None,
         **common,  # type: ignore[arg-type]
     )
-    # With a TLS client certificate configured the means makes its own mutual-TLS client.
+    # With a TLS client certificate or CA bundle configured the means makes its own client.
     return DigidMeans(settings, store, http), mounts

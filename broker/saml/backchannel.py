@@ -219,6 +219,19 @@ class SoapClient:
             self._idle.pop().close()
 
 
+def _fault(answer: bytes) -> str:
+    """``: SOAP Fault received (code)`` when an error answer is a SOAP fault (SOAP 1.1 §6.2
+    sends faults with HTTP 500), so the log says what the peer refused; else empty."""
+    if not answer:
+        return ""
+    try:
+        soap.unwrap(answer)
+    except SamlError as error:
+        if error.message_en.startswith("SOAP Fault received"):
+            return ": " + error.message_en
+    return ""
+
+
 def _keep(connection: _Connection, idle: list[_Connection]) -> bool:
     """Return a finished connection to ``idle`` when it can serve another request."""
     if len(idle) < MAX_IDLE_CONNECTIONS and connection.reuse():
@@ -231,9 +244,9 @@ class ArtifactResolver:
     """Sends signed ArtifactResolve messages to one IdP and opens its answers.
 
     Which client carries the call: an injected factory makes one per call (trusted to apply
-    TLS itself); an injected client is used as given unless a TLS client certificate is
-    configured, because mutual TLS must not silently fall away; otherwise the resolver's own
-    ``SoapClient``, built here, at start-up.
+    TLS itself); an injected client is used as given unless TLS settings are configured (a
+    client certificate or a CA bundle), because mutual TLS or the pinned CA must not silently
+    fall away; otherwise the resolver's own ``SoapClient``, built here, at start-up.
     """
 
     def __init__(
@@ -271,7 +284,7 @@ class ArtifactResolver:
             headers.append(("SOAPAction", SOAP_ACTION))
         self._headers = tuple(headers)
         given = http_client
-        if given is not None and isinstance(given, httpx.AsyncClient) and tls.client_certificate:
+        if isinstance(given, httpx.AsyncClient) and (tls.client_certificate or tls.ca_bundle):
             given = None
         self._given = given
         self._own = SoapClient(url, tls) if given is None else None
@@ -336,11 +349,21 @@ class ArtifactResolver:
             ) from None
         if status != 200:
             raise SamlError(
-                f"{self._peer} gaf een fout.", f"artifact resolution HTTP status {status}"
+                f"{self._peer} gaf een fout.",
+                f"artifact resolution HTTP status {status}{_fault(answer)}",
             )
         return resolve_id, answer
 
     async def _post_httpx(self, body: bytes) -> tuple[int, bytes]:
+        """POST with httpx; ``RESOLVE_TIMEOUT`` bounds the whole exchange, as in ``SoapClient``
+        (httpx's own timeout applies to each read, so a dripping peer would never time out)."""
+        try:
+            async with asyncio.timeout(RESOLVE_TIMEOUT):
+                return await self._post_httpx_unbounded(body)
+        except TimeoutError:
+            raise BackChannelError("TimeoutError") from None
+
+    async def _post_httpx_unbounded(self, body: bytes) -> tuple[int, bytes]:
         given = self._given
         client = given() if callable(given) and not isinstance(given, httpx.AsyncClient) else given
         assert isinstance(client, httpx.AsyncClient)
@@ -352,8 +375,6 @@ class ArtifactResolver:
                 headers=list(self._headers),
                 timeout=RESOLVE_TIMEOUT,
             ) as response:
-                if response.status_code != 200:
-                    return response.status_code, b""
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():
@@ -361,7 +382,7 @@ class ArtifactResolver:
                     if size > MAX_XML_BYTES:
                         raise SamlError("Antwoord te groot.", "ArtifactResponse too large")
                     chunks.append(chunk)
-                return 200, b"".join(chunks)
+                return response.status_code, b"".join(chunks)
         finally:
             if client is not given:
                 await client.aclose()

@@ -130,7 +130,8 @@ def open_artifact_response(
     if signed.get("InResponseTo") != resolve_id:
         raise SamlError("Antwoord op een ander verzoek.", "ArtifactResponse InResponseTo mismatch")
     _check_issuer(signed, idp_entity_id)
-    check_not_before(signed.get("IssueInstant"), "IssueInstant", skew=clock_skew, at=at)
+    check_not_before(signed.get("IssueInstant"), "IssueInstant", skew=clock_skew, at=at,
+                     required=True)  # Core §3.2.2: IssueInstant [Required]
     read_status(signed)
     known = {tag(NS_SAML, "Issuer"), tag(NS_DS, "Signature"), tag(NS_SAMLP, "Extensions"),
              tag(NS_SAMLP, "Status")}
@@ -177,8 +178,9 @@ def _check_subject(
         raise SamlError("Assertion voor een andere ontvanger.", "Recipient is not our ACS URL")
     if data.get("InResponseTo") != exp.authn_request_id:
         raise SamlError("Assertion voor een ander verzoek.", "confirmation InResponseTo mismatch")
-    check_not_before(data.get("NotBefore"), "SubjectConfirmationData NotBefore",
-                     skew=exp.clock_skew, at=at)
+    if data.get("NotBefore") is not None:  # Profiles §4.1.4.2: "MUST NOT contain a NotBefore"
+        raise SamlError("Onverwachte bevestigingsgegevens.",
+                        "bearer SubjectConfirmationData must not carry NotBefore")
     limit = check_not_on_or_after(data.get("NotOnOrAfter"), "SubjectConfirmationData NotOnOrAfter",
                                   skew=exp.clock_skew, at=at, required=True)
     assert limit is not None
@@ -252,7 +254,7 @@ def _validate_response(
         raise SamlError("Antwoord voor een ander adres.", "Response Destination mismatch")
     _check_issuer(response, exp.idp_entity_id)
     check_not_before(response.get("IssueInstant"), "Response IssueInstant", skew=exp.clock_skew,
-                     at=at)
+                     at=at, required=True)
     read_status(response)
 
     # Exactly one Assertion in the whole message, as a direct child (XSW3/4/7, CVE-2022-41912).
@@ -271,7 +273,7 @@ def _validate_response(
     assertion_id = assertion.get("ID") or ""
     _check_issuer(assertion, exp.idp_entity_id)
     check_not_before(assertion.get("IssueInstant"), "Assertion IssueInstant", skew=exp.clock_skew,
-                     at=at)
+                     at=at, required=True)  # Core §2.3.3: IssueInstant [Required]
     name_id, name_format, confirmation_limit = _check_subject(
         assertion, exp, at, encrypted_id=encrypted_id
     )

@@ -6,9 +6,13 @@ goes through the same hardened parser, and a Fault or anything but one Body chil
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from broker.saml.xml import MAX_XML_BYTES, NS_SOAP11, SamlError, parse_xml, tag, to_bytes
+
+_QNAME = re.compile(r"[A-Za-z_][\w.-]{0,40}(:[A-Za-z_][\w.-]{0,40})?", re.ASCII)
 
 
 def wrap(message: etree._Element) -> bytes:
@@ -31,5 +35,14 @@ def unwrap(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     if len(children) != 1:
         raise SamlError("Ongeldige SOAP-envelop.", "SOAP Body needs exactly one element")
     if children[0].tag == tag(NS_SOAP11, "Fault"):
-        raise SamlError("De SAML-dienst gaf een SOAP-fout.", "SOAP Fault received")
+        raise SamlError(
+            "De SAML-dienst gaf een SOAP-fout.", f"SOAP Fault received{_code(children[0])}"
+        )
     return children[0]
+
+
+def _code(fault: etree._Element) -> str:
+    """`` (faultcode)`` for the log (SOAP 1.1 §4.4: a QName, never personal data); else empty."""
+    code = (fault.findtext("faultcode") or "").strip()
+    return f" ({code})" if _QNAME.fullmatch(code) else ""
+

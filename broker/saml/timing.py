@@ -8,6 +8,7 @@ within the 60–180 s the attack catalogue (§3.4) allows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 from broker.saml.xml import SamlError
@@ -23,12 +24,28 @@ def format_instant(epoch: float | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# The xs:dateTime lexical form (XML Schema Part 2 §3.2.7.1) with a four-digit year:
+# ``YYYY-MM-DDThh:mm:ss[.s+][Z|(+|-)hh:mm]``. Python's ``fromisoformat`` also takes ISO 8601
+# forms that are no xs:dateTime (a date alone, week dates, basic format, a space for the T).
+_DATE_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?", re.ASCII
+)
+
+
 def parse_instant(value: str | None, what: str) -> float:
     """Epoch seconds from an ``xs:dateTime``; a missing, local or non-UTC time is refused."""
     if not value:
         raise SamlError(f"Tijdstip {what} ontbreekt.", f"{what} is missing")
+    match = _DATE_TIME.fullmatch(value.strip())
+    if match is None:
+        raise SamlError(f"Tijdstip {what} is ongeldig.", f"{what} is not a dateTime")
+    whole, fraction, zone = match.groups()
+    # Finer than microseconds means nothing here (SAML Core §1.3.3: not finer than milliseconds).
+    text = whole + (f".{fraction[:6]:0<6}" if fraction else "") + (
+        "+00:00" if zone == "Z" else zone or ""
+    )
     try:
-        moment = dt.datetime.fromisoformat(value.strip())
+        moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise SamlError(f"Tijdstip {what} is ongeldig.", f"{what} is not a dateTime") from None
     if moment.tzinfo is None:
@@ -38,9 +55,12 @@ def parse_instant(value: str | None, what: str) -> float:
     return moment.timestamp()
 
 
-def check_not_before(value: str | None, what: str, *, skew: int, at: float | None = None) -> None:
+def check_not_before(value: str | None, what: str, *, skew: int, at: float | None = None,
+                     required: bool = False) -> None:
     """Refuse when ``value`` lies in the future beyond the skew (inclusive bound)."""
     if value is None:
+        if required:
+            raise SamlError(f"{what} ontbreekt.", f"{what} is missing")
         return
     if parse_instant(value, what) > (now() if at is None else at) + skew:
         raise SamlError(f"{what} ligt in de toekomst.", f"{what} is in the future")

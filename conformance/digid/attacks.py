@@ -471,6 +471,12 @@ ATTACKS: tuple[Attack, ...] = (
         _signed_by_idp(_set(CONFIRMATION_DATA, "NotOnOrAfter", "2020-01-01T00:05:00Z")),
     ),
     Attack(
+        "confirmation-with-not-before",
+        INSIDE,
+        "must not carry NotBefore",
+        _signed_by_idp(_set(CONFIRMATION_DATA, "NotBefore", "2020-01-01T00:00:00Z")),
+    ),
+    Attack(
         "not-yet-valid",
         INSIDE,
         "Conditions NotBefore is in the future",

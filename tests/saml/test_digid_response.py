@@ -11,6 +11,7 @@ from broker.assurance import Level
 from broker.errors import LevelTooLow, LoginCancelled
 from broker.saml.artifact import build_artifact
 from broker.saml.response import SamlStatusError
+from broker.saml.timing import parse_instant
 from broker.saml.xml import (
     NS_SAML,
     STATUS_AUTHN_FAILED,
@@ -218,3 +219,71 @@ async def test_second_pinned_certificate_accepted(world_factory: Any, attacker_k
     # During a DigiD certificate rollover both certificates are configured.
     world = await world_factory(idp_certificates=[attacker_keys.cert_pem, idp_keys.cert_pem])
     assert (await world.login()).subject == "999999990"
+
+
+def _without_issue_instant(response: etree._Element) -> etree._Element:
+    del response.attrib["IssueInstant"]
+    return response
+
+
+async def test_response_without_issue_instant_refused(world: Any) -> None:
+    # SAML Core §3.2.2: IssueInstant is required on every response.
+    with pytest.raises(SamlError, match="Response IssueInstant is missing"):
+        await world.login(world.answer(tamper_response=_without_issue_instant))
+
+
+async def test_artifact_response_without_issue_instant_refused(world: Any, kit: Any,
+                                                               idp_keys: Any) -> None:
+    def tamper(outer: etree._Element) -> etree._Element:
+        unsigned = kit.strip_signature(outer)
+        del unsigned.attrib["IssueInstant"]
+        return kit.sign_enveloped(unsigned, idp_keys.key, idp_keys.cert_pem)
+
+    with pytest.raises(SamlError, match="IssueInstant is missing"):
+        await world.login(world.answer(tamper_outer=tamper))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-01-01", "20260101T000000Z", "2026-W01-1T00:00:00Z", "2026-01-01 00:00:00Z",
+     "2026-01-01T00:00Z", "2026-01-01T00:00:00,5Z", "٢٠٢٦-01-01T00:00:00Z"],
+)
+def test_time_that_is_no_xs_date_time_refused(value: str) -> None:
+    # SAML Core §1.3.3: SAML times are xs:dateTime; ISO 8601 has forms that are not.
+    with pytest.raises(SamlError, match="not a dateTime"):
+        parse_instant(value, "IssueInstant")
+
+
+@pytest.mark.parametrize(
+    ("value", "epoch"),
+    [("2026-01-01T00:00:00Z", 1767225600.0), ("2026-01-01T00:00:00.1234567Z", 1767225600.123456),
+     ("2026-01-01T00:00:00.5", 1767225600.5), (" 2026-01-01T01:00:00+00:00 ", 1767229200.0)],
+)
+def test_xs_date_time_forms_read(value: str, epoch: float) -> None:
+    assert parse_instant(value, "IssueInstant") == pytest.approx(epoch)
+
+
+FAULT = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
+         b"<faultcode>s:Client</faultcode><faultstring>bad request</faultstring></s:Fault>"
+         b"</s:Body></s:Envelope>")
+
+
+async def test_soap_fault_with_http_500_is_named(world: Any) -> None:
+    # SOAP 1.1 §6.2: a fault comes with HTTP 500; the log should say it was a SOAP fault and
+    # its code, not only the HTTP status.
+    artifact = world.idp.issue(world.answer())
+
+    async def fault(request: Any) -> Any:
+        from starlette.responses import Response
+
+        return Response(FAULT, status_code=500, media_type="text/xml")
+
+    world.idp.resolve = fault
+    world.http._transport.app = world.idp.app()
+    with pytest.raises(SamlError, match=r"SOAP Fault received \(s:Client\)"):
+        await world.means.authenticate(world.transaction, artifact)
+
+
+async def test_soap_fault_with_http_200_is_named(world: Any) -> None:
+    with pytest.raises(SamlError, match=r"SOAP Fault received \(s:Client\)"):
+        await world.login(world.answer(raw_body=FAULT))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from cryptography import x509
@@ -21,8 +22,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from broker.saml.backchannel import BackChannelError, SoapClient, TlsSettings
+from broker.saml.artifact import build_artifact
+from broker.saml.backchannel import ArtifactResolver, BackChannelError, SoapClient, TlsSettings
+from broker.saml.signature import load_certificates
 from broker.saml.xml import SamlError
+from broker.store import MemoryStore
 
 HEADERS = (("Content-Type", "text/xml"), ("SOAPAction", "urn:test"))
 
@@ -232,3 +236,64 @@ async def test_digid_login_over_own_client(
     finally:
         server.should_exit = True
         await task
+
+
+async def test_configured_ca_bundle_is_used_with_a_shared_client(
+    serve: Serve, tmp_path: Path, kit: Any, idp_keys: Any, sp_keys: Any
+) -> None:
+    # Only the server is authenticated (no client certificate): the configured CA bundle must
+    # still decide whom the back channel trusts, not the shared client's default store.
+    server_cert, server_key = _identity(tmp_path, "idp")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(server_cert, server_key)
+    url = await serve(Peer(), context)
+    async with httpx.AsyncClient() as shared:
+        resolver = ArtifactResolver(
+            peer="DigiD", sp_entity_id=kit.SP, acs_url=kit.ACS, idp_entity_id=kit.IDP, url=url,
+            sp_key=sp_keys.key, sp_cert_pem=sp_keys.cert_pem,
+            certificates=load_certificates([idp_keys.cert_pem]), store=MemoryStore(),
+            tls=TlsSettings(ca_bundle=str(server_cert)), http_client=shared,
+        )
+        assert resolver.own_client is not None
+        _, body = await resolver.resolve(build_artifact(kit.IDP))
+        assert body == b"<answer/>"
+        await resolver.aclose()
+
+
+async def test_slowly_dripping_answer_times_out_on_a_shared_client(
+    kit: Any, idp_keys: Any, sp_keys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A peer that keeps sending a byte now and then must not hold the login beyond the
+    # back-channel timeout (a per-read timeout alone would wait for ever).
+    import broker.saml.backchannel as backchannel
+
+    monkeypatch.setattr(backchannel, "RESOLVE_TIMEOUT", 0.5)
+
+    async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100\r\n\r\n")
+        try:
+            for _ in range(100):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        except ConnectionError:
+            pass
+        writer.close()
+
+    server = await asyncio.start_server(drip, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient() as shared:
+            resolver = ArtifactResolver(
+                peer="DigiD", sp_entity_id=kit.SP, acs_url=kit.ACS, idp_entity_id=kit.IDP,
+                url=f"http://127.0.0.1:{port}/resolve", sp_key=sp_keys.key,
+                sp_cert_pem=sp_keys.cert_pem, certificates=load_certificates([idp_keys.cert_pem]),
+                store=MemoryStore(), http_client=shared,
+            )
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(SamlError, match="artifact resolution failed: TimeoutError"):
+                await resolver.resolve(build_artifact(kit.IDP))
+            assert asyncio.get_running_loop().time() - started < 3
+    finally:
+        server.close()

@@ -92,5 +92,5 @@ def build_eherkenning(
         artifact_content_type=config.artifact_content_type,
         tls=tls,
     )
-    # With a TLS client certificate configured the means makes its own mutual-TLS client.
+    # With a TLS client certificate or CA bundle configured the means makes its own client.
     return EherkenningMeans(settings, store, http), mounts
