@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from broker.errors import ConfigError
+from broker.means.back_channel_config import check_back_channel
 from broker.means.eherkenning.config import EherkenningConfig
 from broker.means.eidas.config import EidasConfig
 from broker.means.oidc_upstream.config import OidcUpstreamConfig
@@ -128,6 +129,7 @@ class DigidConfig(_Section):
                 raise ValueError(
                     "digid.simulator is false, so set " + ", ".join(f"digid.{m}" for m in missing)
                 )
+            check_back_channel(self, "digid", "idp_artifact_resolution_url")
         return self
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from broker.means.back_channel_config import check_back_channel
+
 LegalSubjectType = Literal["KvKnr", "RSIN", "BSN"]
 
 # A clearly fake OIN (20 digits) for the simulator; entity index 9000-9999 is the eTD test
@@ -86,6 +88,7 @@ class EherkenningConfig(BaseModel):
                     "eherkenning.simulator is false, so set "
                     + ", ".join(f"eherkenning.{m}" for m in missing)
                 )
+            check_back_channel(self, "eherkenning", "hm_artifact_resolution_url")
         return self
 
     def effective_oin(self) -> str:
