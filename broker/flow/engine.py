@@ -158,6 +158,8 @@ class Flow:
             return None
         if login.max_age is not None and int(time.time()) - auth.auth_time > login.max_age:
             return None
+        if auth.reusable_until is not None and time.time() >= auth.reusable_until:
+            return None  # the means limited its session (SAML SessionNotOnOrAfter)
         return auth
 
     async def _route_to_means(self, request: Request, transaction: Transaction) -> Response:

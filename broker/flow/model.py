@@ -67,6 +67,8 @@ class Authentication:
     # [{"kind": "kvk", "value": "12345678", "attributes": {...}}, ...]; a chain lists the
     # intermediary before the represented organisation.
     represents: list[dict[str, Any]] = field(default_factory=list)
+    # Epoch after which the means wants this login no longer reused (SAML SessionNotOnOrAfter).
+    reusable_until: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +80,7 @@ class Authentication:
             "attributes": self.attributes,
             "upstream_session": self.upstream_session,
             "represents": self.represents,
+            "reusable_until": self.reusable_until,
         }
 
     @classmethod

@@ -36,6 +36,7 @@ from broker.saml.sp import (
     redirect_request,
     remember_assertion,
     remember_request,
+    reusable_until,
 )
 from broker.saml.xml import STATUS_AUTHN_FAILED, STATUS_RESPONDER, SamlError, to_bytes
 from broker.store import Store
@@ -241,6 +242,7 @@ class DigidMeans:
             level=level,
             auth_time=int(verified.authn_instant),
             upstream_session=verified.session_index,
+            reusable_until=reusable_until(verified),
         )
 
     async def aclose(self) -> None:

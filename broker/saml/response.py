@@ -69,6 +69,8 @@ class VerifiedAssertion:
     authn_instant: float
     session_index: str | None
     valid_until: float  # latest NotOnOrAfter: how long to remember the ID against replay
+    # AuthnStatement SessionNotOnOrAfter (Profiles §4.1.4.3): single sign-on ends by then.
+    session_not_on_or_after: float | None = None
 
 
 def _check_version(element: etree._Element) -> None:
@@ -286,8 +288,8 @@ def _validate_response(
     statement = statements[0]
     authn_instant = parse_instant(statement.get("AuthnInstant"), "AuthnInstant")
     check_not_before(statement.get("AuthnInstant"), "AuthnInstant", skew=exp.clock_skew, at=at)
-    check_not_on_or_after(statement.get("SessionNotOnOrAfter"), "SessionNotOnOrAfter",
-                          skew=exp.clock_skew, at=at)
+    session_limit = check_not_on_or_after(statement.get("SessionNotOnOrAfter"),
+                                          "SessionNotOnOrAfter", skew=exp.clock_skew, at=at)
     context = require_child(statement, NS_SAML, "AuthnContext")
     class_ref = require_child(context, NS_SAML, "AuthnContextClassRef")
     limits = [confirmation_limit] + ([conditions_limit] if conditions_limit is not None else [])
@@ -300,5 +302,6 @@ def _validate_response(
         authn_instant=authn_instant,
         session_index=statement.get("SessionIndex"),
         valid_until=max(limits),
+        session_not_on_or_after=session_limit,
     )
     return verified, assertion

@@ -63,6 +63,13 @@ async def remember_assertion(store: Store, verified: VerifiedAssertion, clock_sk
         raise SamlError("Deze assertion is al gebruikt.", "replayed assertion")
 
 
+def reusable_until(verified: VerifiedAssertion) -> int | None:
+    """Until when the login may carry single sign-on: the IdP's SessionNotOnOrAfter (SAML
+    Profiles §4.1.4.3: the SP's security context should be discarded after it)."""
+    limit = verified.session_not_on_or_after
+    return None if limit is None else int(limit)
+
+
 async def artifact_parameters(request: Request) -> tuple[str | None, str | None]:
     """``SAMLart`` and ``RelayState`` from the query (GET) or form (POST) of an artifact ACS
     call (Bindings §3.6.3); a repeated parameter counts as absent, so it is refused later."""

@@ -427,12 +427,17 @@ async def test_userinfo_refuses_an_id_token_as_access_token(
     assert response.status_code == 401
 
 
+async def _logged_in(broker: BrokerFixture, rp: tuple[str, ClientKey]) -> tuple[str, Browser]:
+    """The client's id and a browser that has logged in there once (a broker session)."""
+    browser = broker.browser()
+    await _code(broker, rp[0], browser=browser)
+    return rp[0], browser
+
+
 async def test_session_is_reused_until_prompt_login_or_max_age(
     broker: BrokerFixture, rp: tuple[str, ClientKey]
 ) -> None:
-    client_id, _ = rp
-    browser = broker.browser()
-    await _code(broker, client_id, browser=browser)
+    client_id, browser = await _logged_in(broker, rp)
     # Second login in the same browser: straight back with a code, no DigiD.
     request = auth_params(client_id, RP)
     response = await browser.client.get("/authorize?" + urlencode(request.params))
@@ -513,22 +518,47 @@ async def test_logout_ends_the_session_and_notifies_clients(broker: BrokerFixtur
     assert query_of(again.headers["location"])["error"] == "login_required"
 
 
-async def test_broker_session_ends_after_fifteen_idle_minutes(
-    broker: BrokerFixture, rp: tuple[str, ClientKey]
-) -> None:
-    client_id, _ = rp
-    browser = broker.browser()
-    await _code(broker, client_id, browser=browser)
+def _edit_session(broker: BrokerFixture, change: Any) -> None:
+    """Change the one broker session record in the in-process store, in place."""
     store = broker.state.store
     (session_key,) = [k for k in store._data if k.startswith("session:")]
     expiry, raw = store._data[session_key]
     record = json.loads(raw)
-    record["last_seen"] -= 901
+    change(record)
     store._data[session_key] = (expiry, json.dumps(record))
+
+
+async def _prompt_none(browser: Browser, client_id: str) -> dict[str, str]:
     request = auth_params(client_id, RP, prompt="none")
     response = await browser.client.get("/authorize?" + urlencode(request.params))
-    assert query_of(response.headers["location"])["error"] == "login_required"
+    return query_of(response.headers["location"])
+
+
+async def test_broker_session_ends_after_fifteen_idle_minutes(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    client_id, browser = await _logged_in(broker, rp)
+    _edit_session(broker, lambda record: record.update(last_seen=record["last_seen"] - 901))
+    assert (await _prompt_none(browser, client_id))["error"] == "login_required"
     assert broker.config.session.idle_timeout == 900
+
+
+async def test_single_sign_on_ends_at_the_means_session_limit(
+    broker: BrokerFixture, rp: tuple[str, ClientKey]
+) -> None:
+    """A login whose means limited its session (SAML SessionNotOnOrAfter) is not reused for
+    single sign-on after that limit, though the broker session itself is still alive."""
+    client_id, browser = await _logged_in(broker, rp)
+
+    def limit(seconds: int) -> Any:
+        return lambda record: record["authentication"].update(
+            reusable_until=int(time.time()) + seconds
+        )
+
+    _edit_session(broker, limit(60))
+    assert "code" in await _prompt_none(browser, client_id)
+    _edit_session(broker, limit(-1))
+    assert (await _prompt_none(browser, client_id))["error"] == "login_required"
 
 
 @pytest.mark.parametrize("alg", ["ES256", "PS256"])

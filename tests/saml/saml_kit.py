@@ -119,6 +119,7 @@ class Answer:
     audience: str = SP
     class_ref: str = Level.SUBSTANTIAL.digid_class_ref
     session_index: str = "_session-1"
+    session_not_on_or_after: float | None = None  # seconds from now; None: not sent
     destination: str | None = ACS
     response_in_response_to: str | None = None  # None: the request id
     status_code: str = STATUS_SUCCESS
@@ -178,6 +179,8 @@ class DigidIdp:
             assertion, S("AuthnStatement"), AuthnInstant=format_instant(now - 5),
             SessionIndex=a.session_index,
         )
+        if a.session_not_on_or_after is not None:
+            statement.set("SessionNotOnOrAfter", format_instant(now + a.session_not_on_or_after))
         sub(sub(statement, S("AuthnContext")), S("AuthnContextClassRef"), a.class_ref)
         return assertion
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -30,6 +31,16 @@ async def test_valid_response_gives_authentication(world: Any) -> None:
     assert auth.level == Level.SUBSTANTIAL
     assert auth.upstream_session == "_session-1"
     assert auth.auth_time > 0
+
+
+async def test_session_not_on_or_after_limits_single_sign_on(world: Any) -> None:
+    """Profiles §4.1.4.3: the login carries the IdP's session limit; a passed one is refused."""
+    auth = await world.login(world.answer(session_not_on_or_after=120))
+    assert auth.reusable_until is not None
+    assert abs(auth.reusable_until - (time.time() + 120)) <= 2
+    assert (await world.login(world.answer(assertion_id="_other"))).reusable_until is None
+    with pytest.raises(SamlError, match="SessionNotOnOrAfter"):
+        await world.login(world.answer(assertion_id="_late", session_not_on_or_after=-120))
 
 
 async def test_higher_level_than_requested_accepted(world: Any) -> None:

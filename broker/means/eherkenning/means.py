@@ -36,6 +36,7 @@ from broker.saml.sp import (
     redirect_request,
     remember_assertion,
     remember_request,
+    reusable_until,
 )
 from broker.saml.xml import STATUS_AUTHN_FAILED, STATUS_RESPONDER, SamlError, to_bytes
 from broker.store import Store
@@ -248,6 +249,7 @@ class EherkenningMeans:
             auth_time=int(verified.authn_instant),
             attributes=facts.attributes(),
             upstream_session=verified.session_index,
+            reusable_until=reusable_until(verified),
             represents=facts.represents(),
         )
 
