@@ -16,7 +16,13 @@ from lxml import etree
 
 from broker.saml import soap
 from broker.saml.signature import check_unique_ids, reject_ds_object, verify_enveloped
-from broker.saml.timing import check_not_before, check_not_on_or_after, now, parse_instant
+from broker.saml.timing import (
+    check_issued,
+    check_not_before,
+    check_not_on_or_after,
+    now,
+    parse_instant,
+)
 from broker.saml.xml import (
     CM_BEARER,
     NS_DS,
@@ -132,8 +138,7 @@ def open_artifact_response(
     if signed.get("InResponseTo") != resolve_id:
         raise SamlError("Antwoord op een ander verzoek.", "ArtifactResponse InResponseTo mismatch")
     _check_issuer(signed, idp_entity_id)
-    check_not_before(signed.get("IssueInstant"), "IssueInstant", skew=clock_skew, at=at,
-                     required=True)  # Core §3.2.2: IssueInstant [Required]
+    check_issued(signed.get("IssueInstant"), "IssueInstant", skew=clock_skew, at=at)
     read_status(signed)
     known = {tag(NS_SAML, "Issuer"), tag(NS_DS, "Signature"), tag(NS_SAMLP, "Extensions"),
              tag(NS_SAMLP, "Status")}
@@ -255,8 +260,7 @@ def _validate_response(
     if destination is not None and destination != exp.acs_url:  # Core §3.2.2
         raise SamlError("Antwoord voor een ander adres.", "Response Destination mismatch")
     _check_issuer(response, exp.idp_entity_id)
-    check_not_before(response.get("IssueInstant"), "Response IssueInstant", skew=exp.clock_skew,
-                     at=at, required=True)
+    check_issued(response.get("IssueInstant"), "Response IssueInstant", skew=exp.clock_skew, at=at)
     read_status(response)
 
     # Exactly one Assertion in the whole message, as a direct child (XSW3/4/7, CVE-2022-41912).

@@ -13,6 +13,10 @@ import time
 
 from broker.saml.xml import SamlError
 
+# A protocol message (Response, ArtifactResponse) is answered within seconds of being issued;
+# one older than this is stale, whatever the assertion inside it says.
+MAX_MESSAGE_AGE = 600
+
 
 def now() -> float:
     return time.time()
@@ -77,3 +81,11 @@ def check_not_on_or_after(value: str | None, what: str, *, skew: int, at: float 
     if (now() if at is None else at) >= limit + skew:
         raise SamlError(f"{what} is verlopen.", f"{what} has passed")
     return limit
+
+
+def check_issued(value: str | None, what: str, *, skew: int, at: float | None = None) -> None:
+    """A message's ``IssueInstant`` (SAML Core §3.2.2: required): not in the future beyond the
+    skew and not older than ``MAX_MESSAGE_AGE``."""
+    check_not_before(value, what, skew=skew, at=at, required=True)
+    if parse_instant(value, what) + MAX_MESSAGE_AGE + skew < (now() if at is None else at):
+        raise SamlError(f"{what} is te oud.", f"{what} is too old")

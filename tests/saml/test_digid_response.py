@@ -12,7 +12,7 @@ from broker.assurance import Level
 from broker.errors import LevelTooLow, LoginCancelled
 from broker.saml.artifact import build_artifact
 from broker.saml.response import SamlStatusError
-from broker.saml.timing import parse_instant
+from broker.saml.timing import format_instant, parse_instant
 from broker.saml.xml import (
     NS_SAML,
     STATUS_AUTHN_FAILED,
@@ -252,6 +252,32 @@ async def test_artifact_response_without_issue_instant_refused(world: Any, kit: 
 
     with pytest.raises(SamlError, match="IssueInstant is missing"):
         await world.login(world.answer(tamper_outer=tamper))
+
+
+def _issued(seconds_ago: float) -> Any:
+    def tamper(element: etree._Element) -> etree._Element:
+        element.set("IssueInstant", format_instant(time.time() - seconds_ago))
+        return element
+
+    return tamper
+
+
+async def test_stale_response_and_artifact_response_refused(
+    world: Any, kit: Any, idp_keys: Any
+) -> None:
+    # Messages are answered within seconds; one issued 20 minutes ago is stale even when the
+    # assertion inside it is fresh.
+    with pytest.raises(SamlError, match="Response IssueInstant is too old"):
+        await world.login(world.answer(tamper_response=_issued(1200)))
+
+    def stale_outer(outer: etree._Element) -> etree._Element:
+        unsigned = _issued(1200)(kit.strip_signature(outer))
+        return kit.sign_enveloped(unsigned, idp_keys.key, idp_keys.cert_pem)
+
+    with pytest.raises(SamlError, match="IssueInstant is too old"):
+        await world.login(world.answer(assertion_id="_outer", tamper_outer=stale_outer))
+    # Within ten minutes (plus the skew) it is still accepted.
+    await world.login(world.answer(assertion_id="_recent", tamper_response=_issued(590)))
 
 
 @pytest.mark.parametrize(
