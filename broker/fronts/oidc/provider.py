@@ -57,10 +57,23 @@ def _hash(value: str) -> str:
 
 async def _token_form(request: Request) -> FormData:
     """The urlencoded body in one ``parse_qsl`` call, decoded as Starlette's form parser does
-    (percent-escapes as UTF-8): its streaming parser costs twice as much for a small body."""
-    body = await request.body()
-    if len(body) > MAX_TOKEN_REQUEST:
-        raise OAuthError("invalid_request", "the request body is too large")
+    (percent-escapes as UTF-8): its streaming parser costs twice as much for a small body.
+
+    The size cap holds while reading: a larger declared length is refused before any of the
+    body is read, and a body streamed without one is dropped as soon as it passes the cap.
+    """
+    too_large = OAuthError("invalid_request", "the request body is too large")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_TOKEN_REQUEST:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_TOKEN_REQUEST:
+            raise too_large
+        chunks.append(chunk)
+    body = b"".join(chunks)
     try:
         fields: list[tuple[str, str | UploadFile]] = [
             *parse_qsl(body.decode("latin-1"), keep_blank_values=True, max_num_fields=50)
