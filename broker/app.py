@@ -27,6 +27,7 @@ from broker.fronts.oidc.provider import OidcProvider
 from broker.fronts.oidc.request_object import RequestObjects
 from broker.fronts.oidc.tokens import TokenSigner
 from broker.keys import KeyRing
+from broker.log_privacy import protect_logs
 from broker.means.base import LoginMeans
 from broker.means.eherkenning import build_eherkenning
 from broker.means.eidas import build_eidas
@@ -76,6 +77,7 @@ def create_app(
     An injected ``http`` also carries the SAML back-channel calls (tests route them in-process);
     otherwise each SAML means resolves artifacts with its own kept-alive client.
     """
+    protect_logs()
     soap_http = http
     keys = KeyRing.load(config.keys.directory)
     engine = create_engine_for(config.database.url)
