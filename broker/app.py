@@ -212,7 +212,13 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeadersMiddleware, form_action_extra=form_targets)],
+        middleware=[
+            Middleware(
+                SecurityHeadersMiddleware,
+                form_action_extra=form_targets,
+                hsts=issuer.startswith("https://"),
+            )
+        ],
         exception_handlers={BrokerError: broker_error, StoreUnavailable: store_unavailable},
         lifespan=lifespan,
     )

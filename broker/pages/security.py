@@ -49,11 +49,16 @@ class SecurityHeadersMiddleware:
 
     HTML responses also get ``Cache-Control: no-store`` (unless the app chose a cache policy)
     because login pages carry transaction ids and CSRF tokens and must not be stored in a
-    shared or back-button cache. HSTS is only sent over https, where browsers honour it.
+    shared or back-button cache. HSTS is sent over https, and on every response when the
+    public issuer is https (``hsts=True``): behind a TLS-terminating proxy the request reaches
+    the broker as plain http, while the browser saw https.
     """
 
-    def __init__(self, app: ASGIApp, form_action_extra: Sequence[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, form_action_extra: Sequence[str] = (), *, hsts: bool = False
+    ) -> None:
         self.app = app
+        self.hsts = hsts
         self.csp = content_security_policy(form_action_extra)
         # Built once: raw (name, value) pairs added to every response that lacks them.
         self._headers: tuple[tuple[bytes, bytes], ...] = (
@@ -70,7 +75,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        https = scope.get("scheme") == "https"
+        https = self.hsts or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
