@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from broker.body_limit import BodyLimitMiddleware
 from broker.config import Config, load_config
 from broker.errors import BrokerError
 from broker.flow.engine import Flow
@@ -217,7 +218,8 @@ def create_app(
                 SecurityHeadersMiddleware,
                 form_action_extra=form_targets,
                 hsts=issuer.startswith("https://"),
-            )
+            ),
+            Middleware(BodyLimitMiddleware),  # inside: its 413 gets the security headers
         ],
         exception_handlers={BrokerError: broker_error, StoreUnavailable: store_unavailable},
         lifespan=lifespan,

@@ -225,3 +225,55 @@ async def silent_peer() -> AsyncIterator[tuple[int, list[asyncio.StreamWriter]]]
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+@dataclass
+class Streamed:
+    status: int
+    headers: dict[bytes, bytes]
+    body: bytes
+    read: int  # how many body chunks the app asked for
+
+
+async def stream_post(
+    app: ASGIApp, path: str, *, declared: bool, chunks: int = 10_000, chunk: bytes = b""
+) -> Streamed:
+    """POST a body of ``chunks`` × ``chunk`` (16 KiB of one field by default: 160 MB) straight
+    to the ASGI app, with or without a Content-Length; tells how many chunks the app read
+    before it answered."""
+    chunk = chunk or b"a" * (16 * 1024)
+    read = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read
+        read += 1
+        return {"type": "http.request", "body": chunk, "more_body": read < chunks}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", b"application/x-www-form-urlencoded")]
+    if declared:
+        headers.append((b"content-length", str(chunks * len(chunk)).encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[arg-type]
+    return Streamed(
+        sent[0]["status"],
+        dict(sent[0]["headers"]),
+        b"".join(m.get("body", b"") for m in sent[1:]),
+        read,
+    )

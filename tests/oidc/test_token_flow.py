@@ -23,6 +23,7 @@ from support import (
     digid_login,
     parse_form,
     query_of,
+    stream_post,
 )
 
 from broker.assurance import Level
@@ -823,48 +824,12 @@ async def test_id_token_hint_at_authorize_names_who_is_expected(
     assert query_of(forged.headers["location"])["error"] == "invalid_request"
 
 
-async def _stream_token_request(app: Any, *, declared: bool) -> tuple[int, bytes, int]:
-    """POST /token with a 160 MB body in 16 KiB chunks straight to the ASGI app; returns the
-    status, the response body and how many chunks the app read."""
-    chunk, chunks = b"a" * (16 * 1024), 10_000
-    read = 0
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal read
-        read += 1
-        return {"type": "http.request", "body": chunk, "more_body": read < chunks}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    headers = [(b"content-type", b"application/x-www-form-urlencoded")]
-    if declared:
-        headers.append((b"content-length", str(chunks * len(chunk)).encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/token",
-        "raw_path": b"/token",
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    await app(scope, receive, send)
-    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:]), read
-
-
 async def test_token_request_body_is_capped_while_it_is_read(broker: BrokerFixture) -> None:
     """A huge body is refused after the first chunks past the cap, not read into memory first,
     also when it comes without a Content-Length (chunked)."""
-    status, body, read = await _stream_token_request(broker.app, declared=True)
-    assert status == 400 and b"too large" in body
-    assert read == 0  # the declared length alone is enough
-    status, body, read = await _stream_token_request(broker.app, declared=False)
-    assert status == 400 and b"too large" in body
-    assert read <= 5, read  # 64 KiB cap: the fifth 16 KiB chunk passes it
+    streamed = await stream_post(broker.app, "/token", declared=True)
+    assert streamed.status == 413 and b"too large" in streamed.body  # broker.body_limit
+    assert streamed.read == 0  # the declared length alone is enough
+    streamed = await stream_post(broker.app, "/token", declared=False)
+    assert streamed.status == 400 and b"too large" in streamed.body
+    assert streamed.read <= 5, streamed.read  # 64 KiB cap: the fifth 16 KiB chunk passes it
