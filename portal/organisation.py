@@ -56,6 +56,10 @@ class OrganisationPages:
                     methods=["POST"],
                 ),
                 Route("/gehandeld", gate(portal.history), methods=["GET"]),
+                # Every portal page links to these under its own base: the session's extend
+                # link and the accessibility statement.
+                Route("/verlengen", gate(portal.extend), methods=["GET"]),
+                Route("/toegankelijkheid", portal.accessibility, methods=["GET"]),
                 Route("/logout", portal.logout, methods=["POST"]),
             ]
         )

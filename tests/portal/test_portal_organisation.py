@@ -242,3 +242,21 @@ async def test_logout_ends_the_organisation_session(broker: BrokerFixture) -> No
     assert logout.status_code == 303
     assert logout.headers["location"].startswith(broker.config.issuer + "/logout?")
     assert (await bakery.client.get(f"{ORG}/")).headers["location"] == "/mijn/"
+
+
+async def test_every_link_on_the_organisation_pages_leads_somewhere(broker: BrokerFixture) -> None:
+    """The session's extend link and the accessibility statement, under the organisation's
+    own base, answer like the citizen's; extending comes back to the page."""
+    bakery, _ = await org_login(broker, BAKERY)
+    for path in (f"{ORG}/", f"{ORG}/machtigen", f"{ORG}/gehandeld"):
+        page = await bakery.client.get(path)
+        for href in re.findall(r'href="(/mijn/[^"#]*)"', page.text):
+            answer = await bakery.client.get(href.replace("&amp;", "&"))
+            assert answer.status_code in (200, 303), (path, href, answer.status_code)
+        extend = re.search(r'id="session-extend" href="([^"]+)"', page.text)
+        assert extend, path
+        back = await bakery.client.get(extend.group(1).replace("&amp;", "&"))
+        assert back.status_code == 303 and back.headers["location"] == path
+    statement = await bakery.client.get(f"{ORG}/toegankelijkheid")
+    assert statement.status_code == 200 and "WCAG 2.2" in statement.text
+    assert 'id="portal-logout"' in statement.text
