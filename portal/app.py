@@ -335,6 +335,11 @@ class Portal:
         if refused is not None:
             return refused
         assert me is not None and form is not None
+        if form.agent_party() == me.person:
+            # Said on the field now rather than after the confirmation page (the lifecycle
+            # refuses it again on submit).
+            form.errors["agent"] = "portal.error.agent_self"
+            return await self._grant_page(request, me, form, offered, 400)
         by_id = {s.service_id: s for s in offered}
         chosen = [by_id[s] for s in form.services]
         lang = locale_for(request)

@@ -317,6 +317,10 @@ NL: Final[dict[str, str]] = {
     ),
     "portal.error.date": "Vul een datum in als jjjj-mm-dd.",
     "portal.error.until_before_from": "De einddatum moet na de begindatum liggen.",
+    "portal.error.agent_self": (
+        "U kunt uzelf niet machtigen. Vul het BSN of KvK-nummer van de gemachtigde in."
+    ),
+    "portal.error.until_past": "De einddatum ligt in het verleden. Kies vandaag of later.",
     "portal.error.refused": "Dit kan niet",
     "portal.confirm.title": "Controleer uw machtiging",
     "portal.confirm.explain": (
@@ -828,6 +832,10 @@ EN: Final[dict[str, str]] = {
     ),
     "portal.error.date": "Enter a date as yyyy-mm-dd.",
     "portal.error.until_before_from": "The end date must be after the start date.",
+    "portal.error.agent_self": (
+        "You cannot grant a mandate to yourself. Enter the representative's BSN or KvK number."
+    ),
+    "portal.error.until_past": "The end date is in the past. Choose today or later.",
     "portal.error.refused": "This is not possible",
     "portal.confirm.title": "Check your mandate",
     "portal.confirm.explain": (

@@ -4,6 +4,7 @@ the agent is no longer offered the citizen. Plus: IDOR, CSRF, the session cookie
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from broker_harness import BrokerFixture
@@ -228,3 +229,39 @@ async def test_portal_in_english(broker: BrokerFixture) -> None:
     assert "Mandates you have given" in page.text
     grant_page = await citizen.client.get("/mijn/machtigen")
     assert "Authorise someone" in grant_page.text
+
+
+async def test_grant_form_says_on_the_field_what_the_confirmation_would_refuse(
+    broker: BrokerFixture,
+) -> None:
+    """An end date in the past, a date in another ISO 8601 form than yyyy-mm-dd and the
+    person's own BSN are errors on their field, before any confirmation page."""
+    citizen, _ = await portal_login(broker, CITIZEN)
+    form = await citizen.client.get("/mijn/machtigen")
+    today = dt.date.today()
+    base = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": (today - dt.timedelta(days=10)).isoformat(),
+        "valid_until": (today + dt.timedelta(days=10)).isoformat(),
+    }
+    cases = {
+        "valid_until": {"valid_until": (today - dt.timedelta(days=5)).isoformat()},
+        "valid_from": {"valid_from": f"{today.year + 1}-W01-1"},
+        "agent": {"agent": CITIZEN},
+    }
+    for name, change in cases.items():
+        page = await citizen.client.post("/mijn/machtigen", data={**base, **change})
+        assert page.status_code == 400, (name, page.text[:500])
+        assert 'id="confirm-explain"' not in page.text
+        summary = page.text.split('id="error-summary"')[1].split("</ul>")[0]
+        assert f'href="#{name}"' in summary, name
+        assert f'id="{name}-error"' in page.text, name
+    past = await citizen.client.post("/mijn/machtigen", data={**base, **cases["valid_until"]})
+    assert "De einddatum ligt in het verleden" in past.text
+    own = await citizen.client.post("/mijn/machtigen", data={**base, **cases["agent"]})
+    assert "U kunt uzelf niet machtigen" in own.text
+    # A start date in the past still means "from today".
+    fine = await citizen.client.post("/mijn/machtigen", data=base)
+    assert fine.status_code == 200 and 'id="confirm-explain"' in fine.text
