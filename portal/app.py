@@ -242,7 +242,9 @@ class Portal:
         except LoginFailed:
             return self._refused(request, None, "login_failed", 400)
         response = self._to_home(request)
-        await self.sessions.start(response, done.person, done.level, done.name, done.id_token)
+        await self.sessions.start(
+            response, done.person, done.level, done.name, done.id_token, replacing=request
+        )
         self.sessions.delete_cookie(response, LOGIN_COOKIE)
         return response
 

@@ -265,3 +265,27 @@ async def test_grant_form_says_on_the_field_what_the_confirmation_would_refuse(
     # A start date in the past still means "from today".
     fine = await citizen.client.post("/mijn/machtigen", data=base)
     assert fine.status_code == 200 and 'id="confirm-explain"' in fine.text
+
+
+async def test_a_new_login_ends_the_session_the_browser_had(broker: BrokerFixture) -> None:
+    citizen, _ = await portal_login(broker, CITIZEN)
+
+    def session_ids() -> list[str]:
+        return [
+            header.split(";")[0].split("=", 1)[1]
+            for response in citizen.history
+            for header in response.headers.get_list("set-cookie")
+            if header.startswith("mijn_session=")
+        ]
+
+    first = session_ids()[-1]
+    # Logging in again in the same browser (the broker's single sign-on answers at once).
+    again = await citizen.follow(await citizen.client.post("/mijn/login"))
+    assert 'id="portal-logout"' in again.text
+    second = session_ids()[-1]
+    assert second != first
+    for cookie, live in ((first, False), (second, True)):
+        page = await broker.browser().client.get(
+            "/mijn/", headers={"cookie": f"mijn_session={cookie}"}
+        )
+        assert ('id="portal-logout"' in page.text) is live
