@@ -56,7 +56,9 @@ from portal.session import COOKIE, LOGIN_COOKIE, PortalSession, PortalSessions
 log = logging.getLogger("toegang.portal")
 TEMPLATES = Path(__file__).parent / "templates"
 ACTIONS = ("accept", "reject", "revoke")
-DONE = ("granted", "accepted", "rejected", "revoked")
+#: The notice after a step (``?gedaan=``), by the state that step leaves the mandate in: a
+#: link cannot make the page announce a step the mandate does not show.
+DONE = {"granted": "requested", "accepted": "active", "rejected": "rejected", "revoked": "revoked"}
 
 
 class Portal:
@@ -210,7 +212,6 @@ class Portal:
         views = await anyio.to_thread.run_sync(self.lifecycle.mandates_of, me.person)
         services = await self.catalogue()
         shown = [self.mandate_view(request, v, me.person, services) for v in views]
-        notice = request.query_params.get("gedaan")
         legal = (
             LegalOverview()
             if self.legal is None
@@ -224,7 +225,6 @@ class Portal:
             given=[m for m in shown if m["role"] == "principal"],
             received=[m for m in shown if m["role"] == "agent" and m["state"] != "requested"],
             pending=[m for m in shown if m["role"] == "agent" and m["state"] == "requested"],
-            notice=notice if notice in DONE else None,
         )
 
     async def login(self, request: Request) -> Response:
@@ -460,7 +460,7 @@ class Portal:
             m=mandate,
             actions=_actions(mandate),
             events=events,
-            notice=notice if notice in DONE else None,
+            notice=notice if notice and DONE.get(notice) == mandate["state"] else None,
         )
 
     async def confirm(self, request: Request) -> Response:

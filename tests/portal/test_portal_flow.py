@@ -289,3 +289,16 @@ async def test_a_new_login_ends_the_session_the_browser_had(broker: BrokerFixtur
             "/mijn/", headers={"cookie": f"mijn_session={cookie}"}
         )
         assert ('id="portal-logout"' in page.text) is live
+
+
+async def test_a_link_cannot_announce_a_step_that_was_not_taken(broker: BrokerFixture) -> None:
+    citizen, _ = await portal_login(broker, CITIZEN)
+    mandate_id = await grant(citizen, AGENT)
+    granted = await citizen.client.get(f"/mijn/machtigingen/{mandate_id}?gedaan=granted")
+    assert 'id="portal-notice"' in granted.text
+    for done in ("revoked", "accepted", "rejected"):
+        page = await citizen.client.get(f"/mijn/machtigingen/{mandate_id}?gedaan={done}")
+        assert 'id="portal-notice"' not in page.text, done
+        assert 'data-state="requested"' in page.text
+        home = await citizen.client.get(f"/mijn/?gedaan={done}")
+        assert 'id="portal-notice"' not in home.text, done
