@@ -302,3 +302,16 @@ async def test_a_link_cannot_announce_a_step_that_was_not_taken(broker: BrokerFi
         assert 'data-state="requested"' in page.text
         home = await citizen.client.get(f"/mijn/?gedaan={done}")
         assert 'id="portal-notice"' not in home.text, done
+
+
+async def test_page_titles_name_the_step_and_the_portal_once(broker: BrokerFixture) -> None:
+    start = await broker.browser().client.get("/mijn/")
+    assert "<title>Mijn machtigingen – Stelsel Toegang</title>" in start.text
+    citizen, overview = await portal_login(broker, CITIZEN)
+    assert "<title>Mijn machtigingen – Stelsel Toegang</title>" in overview.text
+    english = await citizen.client.get("/mijn/?lang=en")
+    assert "<title>My mandates – Stelsel Toegang</title>" in english.text
+    grant_page = await citizen.client.get("/mijn/machtigen?lang=nl")
+    assert (
+        "<title>Iemand machtigen – Mijn machtigingen – Stelsel Toegang</title>" in grant_page.text
+    )
