@@ -376,6 +376,13 @@ NL: Final[dict[str, str]] = {
     ),
     "portal.history.caption": "Handelingen namens u",
     "portal.history.empty": "Niemand heeft namens u gehandeld.",
+    "portal.org.history.title": "Wie heeft namens de organisatie gehandeld?",
+    "portal.org.history.intro": (
+        "Hier staat elke keer dat iemand namens de organisatie een dienst heeft gebruikt, "
+        "de nieuwste eerst."
+    ),
+    "portal.org.history.caption": "Handelingen namens de organisatie",
+    "portal.org.history.empty": "Niemand heeft namens de organisatie gehandeld.",
     "portal.history.when": "Wanneer",
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
@@ -891,6 +898,13 @@ EN: Final[dict[str, str]] = {
     ),
     "portal.history.caption": "Actions on your behalf",
     "portal.history.empty": "Nobody has acted on your behalf.",
+    "portal.org.history.title": "Who acted on behalf of the organisation?",
+    "portal.org.history.intro": (
+        "Every time someone used a service on behalf of the organisation is listed here, "
+        "newest first."
+    ),
+    "portal.org.history.caption": "Actions on behalf of the organisation",
+    "portal.org.history.empty": "Nobody has acted on behalf of the organisation.",
     "portal.history.when": "When",
     "portal.history.who": "Who",
     "portal.history.service": "Service",

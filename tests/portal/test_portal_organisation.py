@@ -260,3 +260,23 @@ async def test_every_link_on_the_organisation_pages_leads_somewhere(broker: Brok
     statement = await bakery.client.get(f"{ORG}/toegankelijkheid")
     assert statement.status_code == 200 and "WCAG 2.2" in statement.text
     assert 'id="portal-logout"' in statement.text
+
+
+async def test_the_organisations_history_speaks_of_the_organisation(
+    broker: BrokerFixture,
+) -> None:
+    bakery, overview = await org_login(broker, BAKERY)
+    link = re.search(r'href="(/mijn/organisatie/gehandeld)">([^<]+)</a>', overview.text)
+    assert link and link.group(2) == "Wie heeft namens de organisatie gehandeld?"
+    page = await bakery.client.get(link.group(1))
+    heading = re.search(r"<h1[^>]*>([^<]+)</h1>", page.text)
+    assert heading and heading.group(1) == link.group(2)
+    assert f"<title>{link.group(2)} – " in page.text
+    assert "Niemand heeft namens de organisatie gehandeld." in page.text
+    assert "namens mij" not in page.text and "namens u" not in page.text
+    english = await bakery.client.get(f"{link.group(1)}?lang=en")
+    assert "<h1" in english.text and "Who acted on behalf of the organisation?</h1>" in english.text
+    # A citizen's page keeps its own words.
+    citizen, _ = await portal_login(broker, CITIZEN)
+    own = await citizen.client.get("/mijn/gehandeld?lang=nl")
+    assert "Wie heeft namens mij gehandeld?</h1>" in own.text
