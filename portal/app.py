@@ -100,9 +100,11 @@ class Portal:
                 Route("/login", self.login, methods=["POST"]),
                 Route("/callback", self.callback, methods=["GET"]),
                 Route("/logout", self.logout, methods=["POST"]),
+                Route("/logout", self.again, methods=["GET"]),
                 Route("/machtigen", self.grant_form, methods=["GET"]),
                 Route("/machtigen", self.grant_check, methods=["POST"]),
                 Route("/machtigen/bevestigen", self.grant_confirm, methods=["POST"]),
+                Route("/machtigen/bevestigen", self.again, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}", self.detail, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}/{action}", self.confirm, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}/{action}", self.transition, methods=["POST"]),
@@ -500,6 +502,16 @@ class Portal:
         )
 
     # -- the session -----------------------------------------------------------------------
+    async def again(self, request: Request) -> Response:
+        """A GET of a path that only answers a form's POST: what a page answering that POST
+        links to in the other language. Back to where the step starts (the grant form, or
+        the start page), in the language asked for; nothing typed was kept."""
+        step = "/machtigen" if request.url.path.endswith("/bevestigen") else "/"
+        query = urlencode({"lang": lang}) if (lang := request.query_params.get("lang")) else ""
+        return RedirectResponse(
+            self.base_url(request) + step + (f"?{query}" if query else ""), status_code=303
+        )
+
     async def extend(self, request: Request) -> Response:
         """Loading the session renews it; then back to the page the person was on (a path of
         this portal only: no open redirect)."""

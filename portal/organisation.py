@@ -46,6 +46,7 @@ class OrganisationPages:
                 Route("/machtigen", gate(portal.grant_form), methods=["GET"]),
                 Route("/machtigen", gate(portal.grant_check), methods=["POST"]),
                 Route("/machtigen/bevestigen", gate(portal.grant_confirm), methods=["POST"]),
+                Route("/machtigen/bevestigen", gate(portal.again), methods=["GET"]),
                 Route("/machtigingen/{mandate_id}", gate(portal.detail), methods=["GET"]),
                 Route(
                     "/machtigingen/{mandate_id}/{action}", gate(portal.confirm), methods=["GET"]
@@ -61,6 +62,7 @@ class OrganisationPages:
                 Route("/verlengen", gate(portal.extend), methods=["GET"]),
                 Route("/toegankelijkheid", portal.accessibility, methods=["GET"]),
                 Route("/logout", portal.logout, methods=["POST"]),
+                Route("/logout", portal.again, methods=["GET"]),
             ]
         )
 

@@ -315,3 +315,30 @@ async def test_page_titles_name_the_step_and_the_portal_once(broker: BrokerFixtu
     assert (
         "<title>Iemand machtigen – Mijn machtigingen – Stelsel Toegang</title>" in grant_page.text
     )
+
+
+async def test_the_language_switch_works_on_pages_answering_a_post(broker: BrokerFixture) -> None:
+    """A page answering the confirmation POST ("Wijzigen", or a refusal) links to its own
+    path in the other language: that GET goes back to the form, not to a bare 405."""
+    citizen, _ = await portal_login(broker, CITIZEN)
+    form = await citizen.client.get("/mijn/machtigen?lang=nl")
+    today = dt.date.today()
+    fields = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=7)).isoformat(),
+    }
+    change = await citizen.client.post("/mijn/machtigen/bevestigen", data={**fields, "back": "1"})
+    assert change.status_code == 200 and 'id="grant-next"' in change.text
+    switch = re.search(r'href="([^"]+)" hreflang="en"', change.text)
+    assert switch, change.text[:2000]
+    english = await citizen.follow(await citizen.client.get(switch.group(1).replace("&amp;", "&")))
+    assert english.status_code == 200, english.text[:200]
+    assert str(english.url).endswith("/mijn/machtigen?lang=en")
+    assert '<html lang="en">' in english.text and 'id="grant-next"' in english.text
+    home = await citizen.client.get("/mijn/logout?lang=en")
+    assert home.status_code == 303 and home.headers["location"] == "/mijn/?lang=en"
+    # The GET changes nothing: the session is still there.
+    assert 'id="portal-logout"' in (await citizen.client.get("/mijn/")).text
