@@ -220,6 +220,7 @@ async def test_grant_form_errors_are_summarised(broker: BrokerFixture) -> None:
     )
     assert self_grant.status_code == 400
     assert 'id="grant-refusal"' in self_grant.text
+    assert "<title>Fout: " in self_grant.text  # a refusal is an error as well
 
 
 async def test_portal_in_english(broker: BrokerFixture) -> None:
