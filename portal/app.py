@@ -15,7 +15,9 @@ answers "not found" (no IDOR oracle); every POST carries the session's CSRF toke
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,9 @@ from portal.session import COOKIE, LOGIN_COOKIE, PortalSession, PortalSessions
 log = logging.getLogger("toegang.portal")
 TEMPLATES = Path(__file__).parent / "templates"
 ACTIONS = ("accept", "reject", "revoke")
+#: One confirmation page, one grant: its token is taken when the grant is made, so a second
+#: submit of the same page (a double click, the back button) grants nothing more.
+GRANT_KEY = "portal-grant:"
 #: The notice after a step (``?gedaan=``), by the state that step leaves the mandate in: a
 #: link cannot make the page announce a step the mandate does not show.
 DONE = {"granted": "requested", "accepted": "active", "rejected": "rejected", "revoked": "revoked"}
@@ -355,10 +360,15 @@ class Portal:
             return await self._grant_page(request, me, form, offered, 400, refusal=refusal)
         if (no_chain := chain_refusal(form.agent_party(), chosen, lang)) is not None:
             return await self._grant_page(request, me, form, offered, 400, refusal=no_chain)
+        token = secrets.token_urlsafe(32)
+        await self.sessions.store.put(
+            GRANT_KEY + token, {"session": me.csrf}, self.sessions.idle_timeout
+        )
         return self.render_page(
             request,
             "portal_grant_confirm.html",
             me,
+            grant_token=token,
             form=form,
             chosen=[s.name(lang) for s in chosen],
             valid_from=_day(valid_from),
@@ -379,6 +389,17 @@ class Portal:
         valid_from, valid_until = form.period(now)
         agent = form.agent_party()
         assert agent is not None  # GrantForm.parse refused any other agent
+        token = (await request.form()).get("grant_token")
+        bound = (
+            await self.sessions.store.take(GRANT_KEY + token)
+            if isinstance(token, str) and token
+            else None
+        )
+        session = bound.get("session") if isinstance(bound, dict) else None
+        if not isinstance(session, str) or not hmac.compare_digest(session, me.csrf):
+            # This page was submitted before (or never shown): what was granted is in the
+            # overview.
+            return self._to_home(request)
         try:
             view = await anyio.to_thread.run_sync(
                 lambda: self.lifecycle.grant(

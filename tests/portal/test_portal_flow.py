@@ -11,6 +11,7 @@ from broker_harness import BrokerFixture
 from portal_support import (
     act,
     choose,
+    confirmation_token,
     csrf_of,
     demo_login,
     free_bsn,
@@ -207,16 +208,18 @@ async def test_grant_form_errors_are_summarised(broker: BrokerFixture) -> None:
     )
     assert last.status_code == 400
     assert "#valid_until" in last.text.split('id="error-summary"')[1].split("</ul>")[0]
-    # Granting to oneself is refused by the mandate rules, shown on the form.
+    # Granting to oneself is refused by the mandate rules, shown on the form, also when the
+    # confirmation page of another grant is submitted with the person's own number.
+    mine = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": "2030-01-01",
+        "valid_until": "2030-02-01",
+    }
+    token = await confirmation_token(citizen, mine)
     self_grant = await citizen.client.post(
-        "/mijn/machtigen/bevestigen",
-        data={
-            "csrf": csrf_of(form),
-            "services": DEMO_SERVICE_ID,
-            "agent": CITIZEN,
-            "valid_from": "2030-01-01",
-            "valid_until": "2030-02-01",
-        },
+        "/mijn/machtigen/bevestigen", data={**mine, "agent": CITIZEN, "grant_token": token}
     )
     assert self_grant.status_code == 400
     assert 'id="grant-refusal"' in self_grant.text
@@ -343,3 +346,40 @@ async def test_the_language_switch_works_on_pages_answering_a_post(broker: Broke
     assert home.status_code == 303 and home.headers["location"] == "/mijn/?lang=en"
     # The GET changes nothing: the session is still there.
     assert 'id="portal-logout"' in (await citizen.client.get("/mijn/")).text
+
+
+async def test_one_confirmation_page_grants_once(broker: BrokerFixture) -> None:
+    """A second submit of the same confirmation page (a double click, the back button)
+    grants nothing more; a confirmation never shown, or another session's, grants nothing."""
+    citizen, _ = await portal_login(broker, CITIZEN)
+    form = await citizen.client.get("/mijn/machtigen")
+    today = dt.date.today()
+    data = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=7)).isoformat(),
+    }
+    token = await confirmation_token(citizen, data)
+    first = await citizen.client.post(
+        "/mijn/machtigen/bevestigen", data={**data, "grant_token": token}
+    )
+    assert first.status_code == 303 and "?gedaan=granted" in first.headers["location"]
+    again = await citizen.client.post(
+        "/mijn/machtigen/bevestigen", data={**data, "grant_token": token}
+    )
+    assert again.status_code == 303 and again.headers["location"] == "/mijn/"
+    unseen = await citizen.client.post("/mijn/machtigen/bevestigen", data=data)
+    assert unseen.status_code == 303 and unseen.headers["location"] == "/mijn/"
+    other, other_home = await portal_login(broker, STRANGER)
+    stolen = await confirmation_token(citizen, data)
+    crossed = await other.client.post(
+        "/mijn/machtigen/bevestigen",
+        data={**data, "csrf": csrf_of(other_home), "agent": CITIZEN, "grant_token": stolen},
+    )
+    assert crossed.status_code == 303 and crossed.headers["location"] == "/mijn/"
+    overview = await citizen.client.get("/mijn/")
+    given = overview.text.split('id="given"')[1].split("</table>")[0]
+    assert given.count("data-mandate=") == 1
+    assert 'id="given-empty"' in (await other.client.get("/mijn/")).text

@@ -15,6 +15,7 @@ from portal_support import (
     NOWHERE,
     act,
     choose,
+    confirmation_token,
     csrf_of,
     demo_login,
     free_bsn,
@@ -226,8 +227,9 @@ async def test_a_service_without_chain_mandates_takes_no_organisation(
     assert refused.status_code == 400
     assert "Voor Alleen personen kunt u geen organisatie machtigen" in refused.text
     # The confirmation step checks again: a forged submit is refused by the register.
+    token = await confirmation_token(bakery, {**form, "agent": EMPLOYEE}, base=ORG)
     forged = await bakery.client.post(
-        f"{ORG}/machtigen/bevestigen", data={**form, "agent": FIRM}
+        f"{ORG}/machtigen/bevestigen", data={**form, "agent": FIRM, "grant_token": token}
     )
     assert forged.status_code == 400
     assert "Voor deze dienst kunt u niemand machtigen." in forged.text
