@@ -15,7 +15,9 @@ answers "not found" (no IDOR oracle); every POST carries the session's CSRF toke
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,7 +58,12 @@ from portal.session import COOKIE, LOGIN_COOKIE, PortalSession, PortalSessions
 log = logging.getLogger("toegang.portal")
 TEMPLATES = Path(__file__).parent / "templates"
 ACTIONS = ("accept", "reject", "revoke")
-DONE = ("granted", "accepted", "rejected", "revoked")
+#: One confirmation page, one grant: its token is taken when the grant is made, so a second
+#: submit of the same page (a double click, the back button) grants nothing more.
+GRANT_KEY = "portal-grant:"
+#: The notice after a step (``?gedaan=``), by the state that step leaves the mandate in: a
+#: link cannot make the page announce a step the mandate does not show.
+DONE = {"granted": "requested", "accepted": "active", "rejected": "rejected", "revoked": "revoked"}
 
 
 class Portal:
@@ -98,9 +105,11 @@ class Portal:
                 Route("/login", self.login, methods=["POST"]),
                 Route("/callback", self.callback, methods=["GET"]),
                 Route("/logout", self.logout, methods=["POST"]),
+                Route("/logout", self.again, methods=["GET"]),
                 Route("/machtigen", self.grant_form, methods=["GET"]),
                 Route("/machtigen", self.grant_check, methods=["POST"]),
                 Route("/machtigen/bevestigen", self.grant_confirm, methods=["POST"]),
+                Route("/machtigen/bevestigen", self.again, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}", self.detail, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}/{action}", self.confirm, methods=["GET"]),
                 Route("/machtigingen/{mandate_id}/{action}", self.transition, methods=["POST"]),
@@ -210,7 +219,6 @@ class Portal:
         views = await anyio.to_thread.run_sync(self.lifecycle.mandates_of, me.person)
         services = await self.catalogue()
         shown = [self.mandate_view(request, v, me.person, services) for v in views]
-        notice = request.query_params.get("gedaan")
         legal = (
             LegalOverview()
             if self.legal is None
@@ -224,7 +232,6 @@ class Portal:
             given=[m for m in shown if m["role"] == "principal"],
             received=[m for m in shown if m["role"] == "agent" and m["state"] != "requested"],
             pending=[m for m in shown if m["role"] == "agent" and m["state"] == "requested"],
-            notice=notice if notice in DONE else None,
         )
 
     async def login(self, request: Request) -> Response:
@@ -242,7 +249,9 @@ class Portal:
         except LoginFailed:
             return self._refused(request, None, "login_failed", 400)
         response = self._to_home(request)
-        await self.sessions.start(response, done.person, done.level, done.name, done.id_token)
+        await self.sessions.start(
+            response, done.person, done.level, done.name, done.id_token, replacing=request
+        )
         self.sessions.delete_cookie(response, LOGIN_COOKIE)
         return response
 
@@ -335,6 +344,11 @@ class Portal:
         if refused is not None:
             return refused
         assert me is not None and form is not None
+        if form.agent_party() == me.person:
+            # Said on the field now rather than after the confirmation page (the lifecycle
+            # refuses it again on submit).
+            form.errors["agent"] = "portal.error.agent_self"
+            return await self._grant_page(request, me, form, offered, 400)
         by_id = {s.service_id: s for s in offered}
         chosen = [by_id[s] for s in form.services]
         lang = locale_for(request)
@@ -346,10 +360,15 @@ class Portal:
             return await self._grant_page(request, me, form, offered, 400, refusal=refusal)
         if (no_chain := chain_refusal(form.agent_party(), chosen, lang)) is not None:
             return await self._grant_page(request, me, form, offered, 400, refusal=no_chain)
+        token = secrets.token_urlsafe(32)
+        await self.sessions.store.put(
+            GRANT_KEY + token, {"session": me.csrf}, self.sessions.idle_timeout
+        )
         return self.render_page(
             request,
             "portal_grant_confirm.html",
             me,
+            grant_token=token,
             form=form,
             chosen=[s.name(lang) for s in chosen],
             valid_from=_day(valid_from),
@@ -370,6 +389,17 @@ class Portal:
         valid_from, valid_until = form.period(now)
         agent = form.agent_party()
         assert agent is not None  # GrantForm.parse refused any other agent
+        token = (await request.form()).get("grant_token")
+        bound = (
+            await self.sessions.store.take(GRANT_KEY + token)
+            if isinstance(token, str) and token
+            else None
+        )
+        session = bound.get("session") if isinstance(bound, dict) else None
+        if not isinstance(session, str) or not hmac.compare_digest(session, me.csrf):
+            # This page was submitted before (or never shown): what was granted is in the
+            # overview.
+            return self._to_home(request)
         try:
             view = await anyio.to_thread.run_sync(
                 lambda: self.lifecycle.grant(
@@ -453,7 +483,7 @@ class Portal:
             m=mandate,
             actions=_actions(mandate),
             events=events,
-            notice=notice if notice in DONE else None,
+            notice=notice if notice and DONE.get(notice) == mandate["state"] else None,
         )
 
     async def confirm(self, request: Request) -> Response:
@@ -493,6 +523,16 @@ class Portal:
         )
 
     # -- the session -----------------------------------------------------------------------
+    async def again(self, request: Request) -> Response:
+        """A GET of a path that only answers a form's POST: what a page answering that POST
+        links to in the other language. Back to where the step starts (the grant form, or
+        the start page), in the language asked for; nothing typed was kept."""
+        step = "/machtigen" if request.url.path.endswith("/bevestigen") else "/"
+        query = urlencode({"lang": lang}) if (lang := request.query_params.get("lang")) else ""
+        return RedirectResponse(
+            self.base_url(request) + step + (f"?{query}" if query else ""), status_code=303
+        )
+
     async def extend(self, request: Request) -> Response:
         """Loading the session renews it; then back to the page the person was on (a path of
         this portal only: no open redirect)."""

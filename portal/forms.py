@@ -10,6 +10,7 @@ period length, self-mandate, chains) is ``mandates.rules.check_grant``'s, reache
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -20,6 +21,9 @@ from mandates.rules import counted_days
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FIELDS = ("services", "agent", "valid_from", "valid_until")
+#: What the form asks for and what a date input sends: yyyy-mm-dd in ASCII digits (not the
+#: other ISO 8601 forms ``date.fromisoformat`` also takes, such as week dates).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def today(now: dt.datetime) -> dt.date:
@@ -88,6 +92,9 @@ class GrantForm:
             parsed.errors["valid_from"] = "portal.error.date"
         if end is None:
             parsed.errors["valid_until"] = "portal.error.date"
+        elif end < today(now):
+            # A period that ended before today: said on the field, not after confirming.
+            parsed.errors["valid_until"] = "portal.error.until_past"
         elif start is not None and end < start:
             parsed.errors["valid_until"] = "portal.error.until_before_from"
         elif start is not None and "services" not in parsed.errors:
@@ -134,7 +141,7 @@ class GrantForm:
 
 def _date(value: str) -> dt.date | None:
     try:
-        day = dt.date.fromisoformat(value) if len(value) == 10 else None
+        day = dt.date.fromisoformat(value) if _ISO_DAY.fullmatch(value) else None
     except ValueError:
         return None
     # A period ends at the start of the day after its last day: that day must exist.

@@ -46,6 +46,7 @@ class OrganisationPages:
                 Route("/machtigen", gate(portal.grant_form), methods=["GET"]),
                 Route("/machtigen", gate(portal.grant_check), methods=["POST"]),
                 Route("/machtigen/bevestigen", gate(portal.grant_confirm), methods=["POST"]),
+                Route("/machtigen/bevestigen", gate(portal.again), methods=["GET"]),
                 Route("/machtigingen/{mandate_id}", gate(portal.detail), methods=["GET"]),
                 Route(
                     "/machtigingen/{mandate_id}/{action}", gate(portal.confirm), methods=["GET"]
@@ -56,7 +57,12 @@ class OrganisationPages:
                     methods=["POST"],
                 ),
                 Route("/gehandeld", gate(portal.history), methods=["GET"]),
+                # Every portal page links to these under its own base: the session's extend
+                # link and the accessibility statement.
+                Route("/verlengen", gate(portal.extend), methods=["GET"]),
+                Route("/toegankelijkheid", portal.accessibility, methods=["GET"]),
                 Route("/logout", portal.logout, methods=["POST"]),
+                Route("/logout", portal.again, methods=["GET"]),
             ]
         )
 

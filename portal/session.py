@@ -93,8 +93,20 @@ class PortalSessions:
         return bool(conn.cookies.get(COOKIE))
 
     async def start(
-        self, response: Response, person: PartyId, level: Level, name: str = "", id_token: str = ""
+        self,
+        response: Response,
+        person: PartyId,
+        level: Level,
+        name: str = "",
+        id_token: str = "",
+        *,
+        replacing: HTTPConnection | None = None,
     ) -> None:
+        """A new session with a new id; the session ``replacing``'s browser had before this
+        login ends, so its id (perhaps of another person) is of no use to anyone any more."""
+        old = replacing.cookies.get(COOKIE) if replacing is not None else None
+        if old:
+            await self.store.delete(_key(old))
         session_id = secrets.token_urlsafe(32)
         await self.store.put(
             _key(session_id),

@@ -317,6 +317,10 @@ NL: Final[dict[str, str]] = {
     ),
     "portal.error.date": "Vul een datum in als jjjj-mm-dd.",
     "portal.error.until_before_from": "De einddatum moet na de begindatum liggen.",
+    "portal.error.agent_self": (
+        "U kunt uzelf niet machtigen. Vul het BSN of KvK-nummer van de gemachtigde in."
+    ),
+    "portal.error.until_past": "De einddatum ligt in het verleden. Kies vandaag of later.",
     "portal.error.refused": "Dit kan niet",
     "portal.confirm.title": "Controleer uw machtiging",
     "portal.confirm.explain": (
@@ -372,6 +376,13 @@ NL: Final[dict[str, str]] = {
     ),
     "portal.history.caption": "Handelingen namens u",
     "portal.history.empty": "Niemand heeft namens u gehandeld.",
+    "portal.org.history.title": "Wie heeft namens de organisatie gehandeld?",
+    "portal.org.history.intro": (
+        "Hier staat elke keer dat iemand namens de organisatie een dienst heeft gebruikt, "
+        "de nieuwste eerst."
+    ),
+    "portal.org.history.caption": "Handelingen namens de organisatie",
+    "portal.org.history.empty": "Niemand heeft namens de organisatie gehandeld.",
     "portal.history.when": "Wanneer",
     "portal.history.who": "Wie",
     "portal.history.service": "Dienst",
@@ -828,6 +839,10 @@ EN: Final[dict[str, str]] = {
     ),
     "portal.error.date": "Enter a date as yyyy-mm-dd.",
     "portal.error.until_before_from": "The end date must be after the start date.",
+    "portal.error.agent_self": (
+        "You cannot grant a mandate to yourself. Enter the representative's BSN or KvK number."
+    ),
+    "portal.error.until_past": "The end date is in the past. Choose today or later.",
     "portal.error.refused": "This is not possible",
     "portal.confirm.title": "Check your mandate",
     "portal.confirm.explain": (
@@ -883,6 +898,13 @@ EN: Final[dict[str, str]] = {
     ),
     "portal.history.caption": "Actions on your behalf",
     "portal.history.empty": "Nobody has acted on your behalf.",
+    "portal.org.history.title": "Who acted on behalf of the organisation?",
+    "portal.org.history.intro": (
+        "Every time someone used a service on behalf of the organisation is listed here, "
+        "newest first."
+    ),
+    "portal.org.history.caption": "Actions on behalf of the organisation",
+    "portal.org.history.empty": "Nobody has acted on behalf of the organisation.",
     "portal.history.when": "When",
     "portal.history.who": "Who",
     "portal.history.service": "Service",

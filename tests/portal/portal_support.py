@@ -119,6 +119,16 @@ async def grant(
     return match.group(1)
 
 
+async def confirmation_token(browser: Browser, data: dict[str, Any], base: str = "/mijn") -> str:
+    """The one-time token of the confirmation page the grant form answers ``data`` with (to
+    submit other values on it: a forged confirmation)."""
+    confirm = await browser.client.post(f"{base}/machtigen", data=data)
+    assert confirm.status_code == 200, confirm.text
+    match = re.search(r'name="grant_token" value="([^"]+)"', confirm.text)
+    assert match, "no grant token on the confirmation page"
+    return match.group(1)
+
+
 async def act(
     browser: Browser, mandate_id: str, action: str, base: str = "/mijn"
 ) -> httpx.Response:

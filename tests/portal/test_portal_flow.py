@@ -4,12 +4,14 @@ the agent is no longer offered the citizen. Plus: IDOR, CSRF, the session cookie
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from broker_harness import BrokerFixture
 from portal_support import (
     act,
     choose,
+    confirmation_token,
     csrf_of,
     demo_login,
     free_bsn,
@@ -206,19 +208,22 @@ async def test_grant_form_errors_are_summarised(broker: BrokerFixture) -> None:
     )
     assert last.status_code == 400
     assert "#valid_until" in last.text.split('id="error-summary"')[1].split("</ul>")[0]
-    # Granting to oneself is refused by the mandate rules, shown on the form.
+    # Granting to oneself is refused by the mandate rules, shown on the form, also when the
+    # confirmation page of another grant is submitted with the person's own number.
+    mine = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": "2030-01-01",
+        "valid_until": "2030-02-01",
+    }
+    token = await confirmation_token(citizen, mine)
     self_grant = await citizen.client.post(
-        "/mijn/machtigen/bevestigen",
-        data={
-            "csrf": csrf_of(form),
-            "services": DEMO_SERVICE_ID,
-            "agent": CITIZEN,
-            "valid_from": "2030-01-01",
-            "valid_until": "2030-02-01",
-        },
+        "/mijn/machtigen/bevestigen", data={**mine, "agent": CITIZEN, "grant_token": token}
     )
     assert self_grant.status_code == 400
     assert 'id="grant-refusal"' in self_grant.text
+    assert "<title>Fout: " in self_grant.text  # a refusal is an error as well
 
 
 async def test_portal_in_english(broker: BrokerFixture) -> None:
@@ -228,3 +233,153 @@ async def test_portal_in_english(broker: BrokerFixture) -> None:
     assert "Mandates you have given" in page.text
     grant_page = await citizen.client.get("/mijn/machtigen")
     assert "Authorise someone" in grant_page.text
+
+
+async def test_grant_form_says_on_the_field_what_the_confirmation_would_refuse(
+    broker: BrokerFixture,
+) -> None:
+    """An end date in the past, a date in another ISO 8601 form than yyyy-mm-dd and the
+    person's own BSN are errors on their field, before any confirmation page."""
+    citizen, _ = await portal_login(broker, CITIZEN)
+    form = await citizen.client.get("/mijn/machtigen")
+    today = dt.date.today()
+    base = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": (today - dt.timedelta(days=10)).isoformat(),
+        "valid_until": (today + dt.timedelta(days=10)).isoformat(),
+    }
+    cases = {
+        "valid_until": {"valid_until": (today - dt.timedelta(days=5)).isoformat()},
+        "valid_from": {"valid_from": f"{today.year + 1}-W01-1"},
+        "agent": {"agent": CITIZEN},
+    }
+    for name, change in cases.items():
+        page = await citizen.client.post("/mijn/machtigen", data={**base, **change})
+        assert page.status_code == 400, (name, page.text[:500])
+        assert 'id="confirm-explain"' not in page.text
+        summary = page.text.split('id="error-summary"')[1].split("</ul>")[0]
+        assert f'href="#{name}"' in summary, name
+        assert f'id="{name}-error"' in page.text, name
+    past = await citizen.client.post("/mijn/machtigen", data={**base, **cases["valid_until"]})
+    assert "De einddatum ligt in het verleden" in past.text
+    own = await citizen.client.post("/mijn/machtigen", data={**base, **cases["agent"]})
+    assert "U kunt uzelf niet machtigen" in own.text
+    # A start date in the past still means "from today".
+    fine = await citizen.client.post("/mijn/machtigen", data=base)
+    assert fine.status_code == 200 and 'id="confirm-explain"' in fine.text
+
+
+async def test_a_new_login_ends_the_session_the_browser_had(broker: BrokerFixture) -> None:
+    citizen, _ = await portal_login(broker, CITIZEN)
+
+    def session_ids() -> list[str]:
+        return [
+            header.split(";")[0].split("=", 1)[1]
+            for response in citizen.history
+            for header in response.headers.get_list("set-cookie")
+            if header.startswith("mijn_session=")
+        ]
+
+    first = session_ids()[-1]
+    # Logging in again in the same browser (the broker's single sign-on answers at once).
+    again = await citizen.follow(await citizen.client.post("/mijn/login"))
+    assert 'id="portal-logout"' in again.text
+    second = session_ids()[-1]
+    assert second != first
+    for cookie, live in ((first, False), (second, True)):
+        page = await broker.browser().client.get(
+            "/mijn/", headers={"cookie": f"mijn_session={cookie}"}
+        )
+        assert ('id="portal-logout"' in page.text) is live
+
+
+async def test_a_link_cannot_announce_a_step_that_was_not_taken(broker: BrokerFixture) -> None:
+    citizen, _ = await portal_login(broker, CITIZEN)
+    mandate_id = await grant(citizen, AGENT)
+    granted = await citizen.client.get(f"/mijn/machtigingen/{mandate_id}?gedaan=granted")
+    assert 'id="portal-notice"' in granted.text
+    for done in ("revoked", "accepted", "rejected"):
+        page = await citizen.client.get(f"/mijn/machtigingen/{mandate_id}?gedaan={done}")
+        assert 'id="portal-notice"' not in page.text, done
+        assert 'data-state="requested"' in page.text
+        home = await citizen.client.get(f"/mijn/?gedaan={done}")
+        assert 'id="portal-notice"' not in home.text, done
+
+
+async def test_page_titles_name_the_step_and_the_portal_once(broker: BrokerFixture) -> None:
+    start = await broker.browser().client.get("/mijn/")
+    assert "<title>Mijn machtigingen – Stelsel Toegang</title>" in start.text
+    citizen, overview = await portal_login(broker, CITIZEN)
+    assert "<title>Mijn machtigingen – Stelsel Toegang</title>" in overview.text
+    english = await citizen.client.get("/mijn/?lang=en")
+    assert "<title>My mandates – Stelsel Toegang</title>" in english.text
+    grant_page = await citizen.client.get("/mijn/machtigen?lang=nl")
+    assert (
+        "<title>Iemand machtigen – Mijn machtigingen – Stelsel Toegang</title>" in grant_page.text
+    )
+
+
+async def test_the_language_switch_works_on_pages_answering_a_post(broker: BrokerFixture) -> None:
+    """A page answering the confirmation POST ("Wijzigen", or a refusal) links to its own
+    path in the other language: that GET goes back to the form, not to a bare 405."""
+    citizen, _ = await portal_login(broker, CITIZEN)
+    form = await citizen.client.get("/mijn/machtigen?lang=nl")
+    today = dt.date.today()
+    fields = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=7)).isoformat(),
+    }
+    change = await citizen.client.post("/mijn/machtigen/bevestigen", data={**fields, "back": "1"})
+    assert change.status_code == 200 and 'id="grant-next"' in change.text
+    switch = re.search(r'href="([^"]+)" hreflang="en"', change.text)
+    assert switch, change.text[:2000]
+    english = await citizen.follow(await citizen.client.get(switch.group(1).replace("&amp;", "&")))
+    assert english.status_code == 200, english.text[:200]
+    assert str(english.url).endswith("/mijn/machtigen?lang=en")
+    assert '<html lang="en">' in english.text and 'id="grant-next"' in english.text
+    home = await citizen.client.get("/mijn/logout?lang=en")
+    assert home.status_code == 303 and home.headers["location"] == "/mijn/?lang=en"
+    # The GET changes nothing: the session is still there.
+    assert 'id="portal-logout"' in (await citizen.client.get("/mijn/")).text
+
+
+async def test_one_confirmation_page_grants_once(broker: BrokerFixture) -> None:
+    """A second submit of the same confirmation page (a double click, the back button)
+    grants nothing more; a confirmation never shown, or another session's, grants nothing."""
+    citizen, _ = await portal_login(broker, CITIZEN)
+    form = await citizen.client.get("/mijn/machtigen")
+    today = dt.date.today()
+    data = {
+        "csrf": csrf_of(form),
+        "services": DEMO_SERVICE_ID,
+        "agent": AGENT,
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=7)).isoformat(),
+    }
+    token = await confirmation_token(citizen, data)
+    first = await citizen.client.post(
+        "/mijn/machtigen/bevestigen", data={**data, "grant_token": token}
+    )
+    assert first.status_code == 303 and "?gedaan=granted" in first.headers["location"]
+    again = await citizen.client.post(
+        "/mijn/machtigen/bevestigen", data={**data, "grant_token": token}
+    )
+    assert again.status_code == 303 and again.headers["location"] == "/mijn/"
+    unseen = await citizen.client.post("/mijn/machtigen/bevestigen", data=data)
+    assert unseen.status_code == 303 and unseen.headers["location"] == "/mijn/"
+    other, other_home = await portal_login(broker, STRANGER)
+    stolen = await confirmation_token(citizen, data)
+    crossed = await other.client.post(
+        "/mijn/machtigen/bevestigen",
+        data={**data, "csrf": csrf_of(other_home), "agent": CITIZEN, "grant_token": stolen},
+    )
+    assert crossed.status_code == 303 and crossed.headers["location"] == "/mijn/"
+    overview = await citizen.client.get("/mijn/")
+    given = overview.text.split('id="given"')[1].split("</table>")[0]
+    assert given.count("data-mandate=") == 1
+    assert 'id="given-empty"' in (await other.client.get("/mijn/")).text

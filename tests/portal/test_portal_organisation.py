@@ -15,6 +15,7 @@ from portal_support import (
     NOWHERE,
     act,
     choose,
+    confirmation_token,
     csrf_of,
     demo_login,
     free_bsn,
@@ -226,8 +227,9 @@ async def test_a_service_without_chain_mandates_takes_no_organisation(
     assert refused.status_code == 400
     assert "Voor Alleen personen kunt u geen organisatie machtigen" in refused.text
     # The confirmation step checks again: a forged submit is refused by the register.
+    token = await confirmation_token(bakery, {**form, "agent": EMPLOYEE}, base=ORG)
     forged = await bakery.client.post(
-        f"{ORG}/machtigen/bevestigen", data={**form, "agent": FIRM}
+        f"{ORG}/machtigen/bevestigen", data={**form, "agent": FIRM, "grant_token": token}
     )
     assert forged.status_code == 400
     assert "Voor deze dienst kunt u niemand machtigen." in forged.text
@@ -242,3 +244,41 @@ async def test_logout_ends_the_organisation_session(broker: BrokerFixture) -> No
     assert logout.status_code == 303
     assert logout.headers["location"].startswith(broker.config.issuer + "/logout?")
     assert (await bakery.client.get(f"{ORG}/")).headers["location"] == "/mijn/"
+
+
+async def test_every_link_on_the_organisation_pages_leads_somewhere(broker: BrokerFixture) -> None:
+    """The session's extend link and the accessibility statement, under the organisation's
+    own base, answer like the citizen's; extending comes back to the page."""
+    bakery, _ = await org_login(broker, BAKERY)
+    for path in (f"{ORG}/", f"{ORG}/machtigen", f"{ORG}/gehandeld"):
+        page = await bakery.client.get(path)
+        for href in re.findall(r'href="(/mijn/[^"#]*)"', page.text):
+            answer = await bakery.client.get(href.replace("&amp;", "&"))
+            assert answer.status_code in (200, 303), (path, href, answer.status_code)
+        extend = re.search(r'id="session-extend" href="([^"]+)"', page.text)
+        assert extend, path
+        back = await bakery.client.get(extend.group(1).replace("&amp;", "&"))
+        assert back.status_code == 303 and back.headers["location"] == path
+    statement = await bakery.client.get(f"{ORG}/toegankelijkheid")
+    assert statement.status_code == 200 and "WCAG 2.2" in statement.text
+    assert 'id="portal-logout"' in statement.text
+
+
+async def test_the_organisations_history_speaks_of_the_organisation(
+    broker: BrokerFixture,
+) -> None:
+    bakery, overview = await org_login(broker, BAKERY)
+    link = re.search(r'href="(/mijn/organisatie/gehandeld)">([^<]+)</a>', overview.text)
+    assert link and link.group(2) == "Wie heeft namens de organisatie gehandeld?"
+    page = await bakery.client.get(link.group(1))
+    heading = re.search(r"<h1[^>]*>([^<]+)</h1>", page.text)
+    assert heading and heading.group(1) == link.group(2)
+    assert f"<title>{link.group(2)} – " in page.text
+    assert "Niemand heeft namens de organisatie gehandeld." in page.text
+    assert "namens mij" not in page.text and "namens u" not in page.text
+    english = await bakery.client.get(f"{link.group(1)}?lang=en")
+    assert "<h1" in english.text and "Who acted on behalf of the organisation?</h1>" in english.text
+    # A citizen's page keeps its own words.
+    citizen, _ = await portal_login(broker, CITIZEN)
+    own = await citizen.client.get("/mijn/gehandeld?lang=nl")
+    assert "Wie heeft namens mij gehandeld?</h1>" in own.text
