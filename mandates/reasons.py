@@ -30,6 +30,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "liggen.",
         "The end date must be after the start date and the start date may not be in the past.",
     ),
+    "start_too_far_ahead": (
+        "De machtiging moet binnen een jaar ingaan.",
+        "The mandate must start within a year.",
+    ),
     "period_too_long": (
         "De machtiging mag niet zo lang geldig zijn.",
         "The mandate may not be valid for that long.",

@@ -35,6 +35,8 @@ class MandateRules:
     max_chain_depth: int = 2
     # A start "now" typed on a slightly slow clock must not be refused as "in the past".
     start_tolerance: dt.timedelta = dt.timedelta(minutes=5)
+    # A mandate planned ahead starts within a year; later than that is a typing error.
+    max_start_ahead: dt.timedelta = dt.timedelta(days=366)
     # Graph walks stop here: a register that deep is an attack or a bug, not a real chain.
     max_walk: int = 10_000
 
@@ -109,6 +111,8 @@ def check_grant(
         raise MandateRefused("principal_level_too_low")
     if valid_until <= valid_from or valid_from < now - rules.start_tolerance:
         raise MandateRefused("invalid_period")
+    if valid_from > now + rules.max_start_ahead:
+        raise MandateRefused("start_too_far_ahead")
     if valid_until - valid_from > rules.max_duration:
         raise MandateRefused("period_too_long")
     limits = [s.max_mandate_days for s in services if s.max_mandate_days is not None]

@@ -79,6 +79,14 @@ def test_period_must_be_real(lifecycle: MandateLifecycle) -> None:
     refused("invalid_period", grant, lifecycle, valid_from=T0 + DAY, valid_until=T0)
     refused("invalid_period", grant, lifecycle, valid_from=T0 - DAY)
 
+def test_start_within_a_year(lifecycle: MandateLifecycle) -> None:
+    """Planned ahead, yes; a start in 9999 is a typing error, told as such."""
+    far = T0 + 400 * DAY
+    refused("start_too_far_ahead", grant, lifecycle, valid_from=far, valid_until=far + DAY)
+    soon = T0 + 300 * DAY
+    mandate = lifecycle.get(grant(lifecycle, valid_from=soon, valid_until=soon + DAY), by=P)
+    assert mandate.valid_from == soon
+
 
 def test_instants_outside_the_calendar_are_refused(lifecycle: MandateLifecycle) -> None:
     """An offset can push a representable local time past datetime's range in UTC."""
