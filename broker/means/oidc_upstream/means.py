@@ -76,6 +76,14 @@ class UpstreamSettings:
     bsn_claim: str | None = None
 
 
+# RFC 6749 §4.1.2.1: the OP cannot serve the request now; not a refusal by or of the person.
+OUTAGE_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The OP answered that it is failing or overloaded; the client hears it as such."""
+
+
 def _challenge(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
@@ -250,6 +258,9 @@ class OidcUpstreamMeans:
         except LoginCancelled as cancelled:
             log.info("%s: login cancelled at the upstream", self.name)
             return await flow.fail(request, transaction, cancelled)
+        except UpstreamUnavailable as exc:
+            log.warning("%s: upstream unavailable: %s", self.name, exc)
+            return await flow.fail(request, transaction, _unavailable(label))
         except UpstreamError as exc:
             log.warning("%s: upstream answer refused: %s", self.name, exc)
             return await flow.fail(request, transaction, _not_verified(label))
@@ -275,6 +286,8 @@ class OidcUpstreamMeans:
             error = _single(params["error"]) or ""
             if error == "access_denied":
                 raise LoginCancelled()
+            if error in OUTAGE_ERRORS:
+                raise UpstreamUnavailable(f"upstream error response {error!r}")
             raise UpstreamError(f"upstream error response {error[:64]!r}")
         code = _single(params.get("code", []))
         if not code or len(code) > MAX_PARAM_LENGTH:
