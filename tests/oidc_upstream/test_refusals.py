@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -14,7 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from oidc_upstream_support import Env, b64json, build_env, hs256, resign
 from support import query_of
 
+from broker.assurance import Level
 from broker.keys import KeyRing
+from broker.means.oidc_upstream.provider import UpstreamError
 from conformance.oidc_provider import OidcSimulator
 
 Claims = dict[str, Any]
@@ -293,3 +296,19 @@ async def test_discovery_with_other_issuer(keys: KeyRing) -> None:
     response = await browser.client.get("/start")
     await _refused(env, response)
     assert response.json()["code"] == "temporarily_unavailable"
+
+
+@pytest.mark.parametrize(
+    "acr",
+    [
+        "HTTP://EIDAS.EUROPA.EU/LOA/SUBSTANTIAL",
+        " http://eidas.europa.eu/LoA/substantial",
+        "http://eidas.europa.eu/LoA/substantial ",
+    ],
+)
+def test_acr_without_map_is_compared_exactly(env: Env, acr: str) -> None:
+    """OIDC Core §2: acr is a case-sensitive string; a look-alike is an unknown acr."""
+    env.means.settings = dataclasses.replace(env.means.settings, acr_levels={})
+    assert env.means.level_of("http://eidas.europa.eu/LoA/substantial") == Level.SUBSTANTIAL
+    with pytest.raises(UpstreamError):
+        env.means.level_of(acr)

@@ -228,6 +228,8 @@ class OidcUpstreamMeans:
                 level = Level.from_acr(acr)
             except UnknownLevel as exc:
                 raise UpstreamError(str(exc)) from None
+            if level.acr != acr:  # OIDC Core §2: acr is compared as an exact string
+                raise UpstreamError(f"acr {acr!r} is not exactly {level.acr!r}")
         return min(level, self.max_level)  # never more than the means was approved for
 
     # -- the callback ----------------------------------------------------------------------
