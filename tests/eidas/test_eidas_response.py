@@ -158,6 +158,19 @@ async def test_level_below_requested(world: World) -> None:
     assert "below" in await _refused(world, transaction, world.response(answer))
 
 
+async def test_level_uri_compared_exactly(world: World) -> None:
+    """An AuthnContextClassRef is an anyURI: a case variant of an eIDAS LoA is an unknown LoA."""
+    transaction, _ = await world.started()
+    response = world.response(world.answer(transaction, level=Level.HIGH))
+
+    def shout(assertion: etree._Element) -> None:
+        for class_ref in assertion.iter(q(SAML, "AuthnContextClassRef")):
+            class_ref.text = (class_ref.text or "").upper()
+
+    message = await _refused(world, transaction, world.resign_assertion(response, shout))
+    assert "unknown eIDAS LoA" in message
+
+
 async def test_cancel_status(world: World) -> None:
     transaction, _ = await world.started()
     answer = world.answer(transaction, person=None, level=None)
