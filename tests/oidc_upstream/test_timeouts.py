@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from oidc_upstream_support import Env
 
 from broker.means.oidc_upstream import provider as provider_module
 from broker.means.oidc_upstream import token as token_module
@@ -59,3 +60,19 @@ async def test_slow_token_response_hits_the_deadline(monkeypatch: pytest.MonkeyP
                 ),
                 3,
             )
+
+
+async def test_unreachable_token_endpoint_is_reported_as_unavailable(env: Env) -> None:
+    """A token endpoint that does not answer is an outage: temporarily_unavailable, not a
+    refusal of the person's login."""
+    forward = env.transport.handle_async_request
+
+    async def no_token_endpoint(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/token"):
+            raise httpx.ConnectTimeout("no answer", request=request)
+        return await forward(request)
+
+    env.transport.handle_async_request = no_token_endpoint  # type: ignore[method-assign]
+    response = await env.login()
+    assert response.json()["result"] == "error", response.text
+    assert response.json()["code"] == "temporarily_unavailable"

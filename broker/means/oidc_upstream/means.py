@@ -32,7 +32,12 @@ from broker.flow.model import Authentication, Transaction
 from broker.identifiers import elfproef
 from broker.means.base import FlowControl, bound_flow
 from broker.means.oidc_upstream.id_token import CLOCK_SKEW, Expected, validate_id_token
-from broker.means.oidc_upstream.provider import ProviderMetadata, UpstreamError, UpstreamProvider
+from broker.means.oidc_upstream.provider import (
+    ProviderMetadata,
+    UpstreamError,
+    UpstreamProvider,
+    UpstreamUnavailable,
+)
 from broker.means.oidc_upstream.token import ClientCredentials, redeem_code
 from broker.store import Store
 
@@ -78,10 +83,6 @@ class UpstreamSettings:
 
 # RFC 6749 §4.1.2.1: the OP cannot serve the request now; not a refusal by or of the person.
 OUTAGE_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
-
-
-class UpstreamUnavailable(UpstreamError):
-    """The OP answered that it is failing or overloaded; the client hears it as such."""
 
 
 def _challenge(verifier: str) -> str:

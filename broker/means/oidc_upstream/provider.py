@@ -37,6 +37,10 @@ class UpstreamError(Exception):
     """Something about the upstream OP is wrong; the message is for the log, not the person."""
 
 
+class UpstreamUnavailable(UpstreamError):
+    """The OP cannot be reached, timed out or said it is failing: an outage, not a refusal."""
+
+
 @dataclass(frozen=True)
 class ProviderMetadata:
     issuer: str
@@ -74,9 +78,9 @@ async def fetch_json(http: httpx.AsyncClient, url: str) -> dict[str, Any]:
                     if len(body) > MAX_DOCUMENT_BYTES:
                         raise UpstreamError(f"GET {url}: document too large")
     except TimeoutError:
-        raise UpstreamError(f"GET {url}: timed out after {FETCH_TIMEOUT} s") from None
+        raise UpstreamUnavailable(f"GET {url}: timed out after {FETCH_TIMEOUT} s") from None
     except httpx.HTTPError as exc:
-        raise UpstreamError(f"GET {url}: {type(exc).__name__}") from None
+        raise UpstreamUnavailable(f"GET {url}: {type(exc).__name__}") from None
     try:
         document = httpx.Response(200, content=bytes(body)).json()
     except ValueError:

@@ -25,6 +25,7 @@ from broker.means.oidc_upstream.provider import (
     MAX_DOCUMENT_BYTES,
     ProviderMetadata,
     UpstreamError,
+    UpstreamUnavailable,
 )
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -107,9 +108,9 @@ async def redeem_code(
                         raise UpstreamError("token response too large")
                 status = response.status_code
     except TimeoutError:
-        raise UpstreamError(f"token endpoint timed out after {FETCH_TIMEOUT} s") from None
+        raise UpstreamUnavailable(f"token endpoint timed out after {FETCH_TIMEOUT} s") from None
     except httpx.HTTPError as exc:
-        raise UpstreamError(f"token endpoint unreachable: {type(exc).__name__}") from None
+        raise UpstreamUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
     try:
         answer = httpx.Response(status, content=bytes(body)).json()
     except ValueError:
