@@ -158,6 +158,40 @@ async def test_level_below_requested(world: World) -> None:
     assert "below" in await _refused(world, transaction, world.response(answer))
 
 
+@pytest.mark.parametrize("flag", ["false", "0"])
+async def test_non_latin_original_is_skipped(world: World, flag: str) -> None:
+    """eIDAS: a non-Latin original carries LatinScript="false" (an xs:boolean, so also "0")
+    next to its transliteration; the transliteration is the value read."""
+    transaction, _ = await world.started()
+    response = world.response(world.answer(transaction))
+
+    def add_original(assertion: etree._Element) -> None:
+        for attribute in assertion.iter(q(SAML, "Attribute")):
+            if attribute.get("Name") == FAMILY_NAME:
+                original = copy.deepcopy(attribute.find(q(SAML, "AttributeValue")))
+                original.text = "Μύλλερ"
+                original.set("LatinScript", flag)
+                attribute.insert(0, original)
+
+    auth = await world.means.authenticate(
+        transaction, encode(world.resign_assertion(response, add_original))
+    )
+    assert auth.attributes["family_name"] == BY_ID["de-mueller"].family_name
+
+
+async def test_level_uri_compared_exactly(world: World) -> None:
+    """An AuthnContextClassRef is an anyURI: a case variant of an eIDAS LoA is an unknown LoA."""
+    transaction, _ = await world.started()
+    response = world.response(world.answer(transaction, level=Level.HIGH))
+
+    def shout(assertion: etree._Element) -> None:
+        for class_ref in assertion.iter(q(SAML, "AuthnContextClassRef")):
+            class_ref.text = (class_ref.text or "").upper()
+
+    message = await _refused(world, transaction, world.resign_assertion(response, shout))
+    assert "unknown eIDAS LoA" in message
+
+
 async def test_cancel_status(world: World) -> None:
     transaction, _ = await world.started()
     answer = world.answer(transaction, person=None, level=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -14,7 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from oidc_upstream_support import Env, b64json, build_env, hs256, resign
 from support import query_of
 
+from broker.assurance import Level
 from broker.keys import KeyRing
+from broker.means.oidc_upstream.provider import UpstreamError
 from conformance.oidc_provider import OidcSimulator
 
 Claims = dict[str, Any]
@@ -107,6 +110,29 @@ async def test_other_upstream_error(env: Env) -> None:
         _callback_with(callback.headers["location"], code=None, error="server_error")
     )
     await _refused(env, response)
+
+
+@pytest.mark.parametrize("error", ["temporarily_unavailable", "server_error"])
+async def test_upstream_outage_is_reported_as_unavailable(env: Env, error: str) -> None:
+    """RFC 6749 §4.1.2.1: the OP is down or failing, not the person refused: the service
+    provider hears temporarily_unavailable, so it can tell its user to try again later."""
+    browser = env.browser()
+    callback = await env.to_callback(browser)
+    response = await browser.client.get(
+        _callback_with(callback.headers["location"], code=None, error=error)
+    )
+    await _refused(env, response)
+    assert response.json()["code"] == "temporarily_unavailable"
+
+
+async def test_other_upstream_error_is_access_denied(env: Env) -> None:
+    browser = env.browser()
+    callback = await env.to_callback(browser)
+    response = await browser.client.get(
+        _callback_with(callback.headers["location"], code=None, error="invalid_request")
+    )
+    await _refused(env, response)
+    assert response.json()["code"] == "access_denied"
 
 
 async def test_wrong_code_is_refused_by_the_upstream(env: Env) -> None:
@@ -270,3 +296,19 @@ async def test_discovery_with_other_issuer(keys: KeyRing) -> None:
     response = await browser.client.get("/start")
     await _refused(env, response)
     assert response.json()["code"] == "temporarily_unavailable"
+
+
+@pytest.mark.parametrize(
+    "acr",
+    [
+        "HTTP://EIDAS.EUROPA.EU/LOA/SUBSTANTIAL",
+        " http://eidas.europa.eu/LoA/substantial",
+        "http://eidas.europa.eu/LoA/substantial ",
+    ],
+)
+def test_acr_without_map_is_compared_exactly(env: Env, acr: str) -> None:
+    """OIDC Core §2: acr is a case-sensitive string; a look-alike is an unknown acr."""
+    env.means.settings = dataclasses.replace(env.means.settings, acr_levels={})
+    assert env.means.level_of("http://eidas.europa.eu/LoA/substantial") == Level.SUBSTANTIAL
+    with pytest.raises(UpstreamError):
+        env.means.level_of(acr)

@@ -79,9 +79,14 @@ def _values(attribute: etree._Element) -> list[str]:
     values = [
         full_text(value)
         for value in attribute.findall(tag(NS_SAML, "AttributeValue"))
-        if (value.get(_LATIN_SCRIPT) or value.get(tag(NS_EIDAS, _LATIN_SCRIPT))) != "false"
+        if not _is_false(value.get(_LATIN_SCRIPT) or value.get(tag(NS_EIDAS, _LATIN_SCRIPT)))
     ]
     return values
+
+
+def _is_false(flag: str | None) -> bool:
+    """An xs:boolean false: "false" or "0" (XML Schema Part 2 §3.2.2.1), whitespace collapsed."""
+    return flag is not None and flag.strip() in ("false", "0")
 
 
 def _collect(assertion: etree._Element) -> dict[str, str]:

@@ -259,10 +259,13 @@ class EidasMeans:
         # Bindings §3.5.5.2: a signed POSTed message MUST name its Destination.
         if signed_response.get("Destination") != s.acs_url:
             raise SamlError("Antwoord voor een ander adres.", "Response Destination missing")
+        class_ref = verified.authn_context_class_ref
         try:
-            level = Level.from_eidas(verified.authn_context_class_ref)
+            level = Level.from_eidas(class_ref)
         except UnknownLevel:
             raise SamlError("Onbekend eIDAS-niveau.", "unknown eIDAS LoA") from None
+        if level.eidas != class_ref:  # an anyURI: no case folding (from_eidas folds case)
+            raise SamlError("Onbekend eIDAS-niveau.", "unknown eIDAS LoA (not exact)")
         if level < requested:  # Comparison="minimum": never pass on a lower level
             raise SamlError("eIDAS-niveau te laag.", "achieved LoA below the requested LoA")
         person = read_person(assertion)

@@ -46,6 +46,11 @@ def check_url(value: str, what: str) -> str:
     return value
 
 
+# Identifier types other login means and the register use (digid, eidas, eherkenning, wallet,
+# KvK/RSIN parties): an upstream whose subjects took one of these would be read as that kind.
+OTHER_MEANS_KINDS = frozenset({"eidas", "kvk", "rsin", "eherkenning-pseudo", "eudi-pid"})
+
+
 class OidcUpstreamConfig(BaseModel):
     """One upstream OP. With ``simulator`` the broker runs its own test OP instead."""
 
@@ -145,12 +150,16 @@ class OidcUpstreamConfig(BaseModel):
             self.subject_claim != "sub" or self.subject_kind is not None
         ):
             raise ValueError(f"{prefix}: bsn_claim excludes subject_claim and subject_kind")
-        if self.subject_kind is not None and (
-            not self.subject_kind.strip() or self.subject_kind == "bsn"
-        ):
+        folded = None if self.subject_kind is None else self.subject_kind.strip().lower()
+        if folded is not None and (not folded or folded == "bsn"):
             raise ValueError(
                 f"{prefix}: subject_kind must be non-empty and not 'bsn' (use bsn_claim, which "
                 "checks the elfproef)"
+            )
+        if folded in OTHER_MEANS_KINDS:
+            raise ValueError(
+                f"{prefix}: subject_kind {self.subject_kind!r} is the identifier type of another "
+                "login means; an upstream's subjects must stay in their own namespace"
             )
         return self
 

@@ -32,7 +32,12 @@ from broker.flow.model import Authentication, Transaction
 from broker.identifiers import elfproef
 from broker.means.base import FlowControl, bound_flow
 from broker.means.oidc_upstream.id_token import CLOCK_SKEW, Expected, validate_id_token
-from broker.means.oidc_upstream.provider import ProviderMetadata, UpstreamError, UpstreamProvider
+from broker.means.oidc_upstream.provider import (
+    ProviderMetadata,
+    UpstreamError,
+    UpstreamProvider,
+    UpstreamUnavailable,
+)
 from broker.means.oidc_upstream.token import ClientCredentials, redeem_code
 from broker.store import Store
 
@@ -74,6 +79,10 @@ class UpstreamSettings:
     subject_claim: str = "sub"
     subject_kind: str = ""
     bsn_claim: str | None = None
+
+
+# RFC 6749 §4.1.2.1: the OP cannot serve the request now; not a refusal by or of the person.
+OUTAGE_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
 
 
 def _challenge(verifier: str) -> str:
@@ -220,6 +229,8 @@ class OidcUpstreamMeans:
                 level = Level.from_acr(acr)
             except UnknownLevel as exc:
                 raise UpstreamError(str(exc)) from None
+            if level.acr != acr:  # OIDC Core §2: acr is compared as an exact string
+                raise UpstreamError(f"acr {acr!r} is not exactly {level.acr!r}")
         return min(level, self.max_level)  # never more than the means was approved for
 
     # -- the callback ----------------------------------------------------------------------
@@ -250,6 +261,9 @@ class OidcUpstreamMeans:
         except LoginCancelled as cancelled:
             log.info("%s: login cancelled at the upstream", self.name)
             return await flow.fail(request, transaction, cancelled)
+        except UpstreamUnavailable as exc:
+            log.warning("%s: upstream unavailable: %s", self.name, exc)
+            return await flow.fail(request, transaction, _unavailable(label))
         except UpstreamError as exc:
             log.warning("%s: upstream answer refused: %s", self.name, exc)
             return await flow.fail(request, transaction, _not_verified(label))
@@ -275,6 +289,8 @@ class OidcUpstreamMeans:
             error = _single(params["error"]) or ""
             if error == "access_denied":
                 raise LoginCancelled()
+            if error in OUTAGE_ERRORS:
+                raise UpstreamUnavailable(f"upstream error response {error!r}")
             raise UpstreamError(f"upstream error response {error[:64]!r}")
         code = _single(params.get("code", []))
         if not code or len(code) > MAX_PARAM_LENGTH:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -25,7 +26,7 @@ METADATA_TTL = 3600
 JWKS_TTL = 3600
 MIN_REFETCH = 10.0
 MAX_DOCUMENT_BYTES = 64 * 1024
-FETCH_TIMEOUT = 5.0
+FETCH_TIMEOUT = 5.0  # seconds for the whole exchange (httpx's own timeout is per read)
 # Asymmetric algorithms only (catalogue §4.3); NL GOV §1.9: RS256 required, PS256 preferred.
 SUPPORTED_ALGS = ("RS256", "PS256", "ES256")
 KTY_OF_ALG = {"RS256": "RSA", "PS256": "RSA", "ES256": "EC"}
@@ -34,6 +35,10 @@ MAX_KID_LENGTH = 256
 
 class UpstreamError(Exception):
     """Something about the upstream OP is wrong; the message is for the log, not the person."""
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The OP cannot be reached, timed out or said it is failing: an outage, not a refusal."""
 
 
 @dataclass(frozen=True)
@@ -55,20 +60,27 @@ class UpstreamKey:
 
 
 async def fetch_json(http: httpx.AsyncClient, url: str) -> dict[str, Any]:
-    """GET a JSON object of bounded size; no redirects (the URL is pinned by configuration)."""
+    """GET a JSON object of bounded size; no redirects (the URL is pinned by configuration).
+
+    The whole exchange has a deadline: httpx's timeout applies to each read, so an upstream that
+    sends a byte every few seconds would otherwise hold the login (and a worker) indefinitely.
+    """
     try:
-        async with http.stream(
-            "GET", url, timeout=FETCH_TIMEOUT, follow_redirects=False
-        ) as response:
-            if response.status_code != 200:
-                raise UpstreamError(f"GET {url}: HTTP {response.status_code}")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_DOCUMENT_BYTES:
-                    raise UpstreamError(f"GET {url}: document too large")
+        with anyio.fail_after(FETCH_TIMEOUT):
+            async with http.stream(
+                "GET", url, timeout=FETCH_TIMEOUT, follow_redirects=False
+            ) as response:
+                if response.status_code != 200:
+                    raise UpstreamError(f"GET {url}: HTTP {response.status_code}")
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_DOCUMENT_BYTES:
+                        raise UpstreamError(f"GET {url}: document too large")
+    except TimeoutError:
+        raise UpstreamUnavailable(f"GET {url}: timed out after {FETCH_TIMEOUT} s") from None
     except httpx.HTTPError as exc:
-        raise UpstreamError(f"GET {url}: {type(exc).__name__}") from None
+        raise UpstreamUnavailable(f"GET {url}: {type(exc).__name__}") from None
     try:
         document = httpx.Response(200, content=bytes(body)).json()
     except ValueError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
+import anyio
 import httpx
 import jwt
 
@@ -24,6 +25,7 @@ from broker.means.oidc_upstream.provider import (
     MAX_DOCUMENT_BYTES,
     ProviderMetadata,
     UpstreamError,
+    UpstreamUnavailable,
 )
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -90,22 +92,25 @@ async def redeem_code(
     }
     headers = {"Accept": "application/json", **credentials.apply(metadata, form)}
     try:
-        async with http.stream(
-            "POST",
-            metadata.token_endpoint,
-            data=form,
-            headers=headers,
-            timeout=FETCH_TIMEOUT,
-            follow_redirects=False,
-        ) as response:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_DOCUMENT_BYTES:
-                    raise UpstreamError("token response too large")
-            status = response.status_code
+        with anyio.fail_after(FETCH_TIMEOUT):  # a deadline for the whole exchange, not per read
+            async with http.stream(
+                "POST",
+                metadata.token_endpoint,
+                data=form,
+                headers=headers,
+                timeout=FETCH_TIMEOUT,
+                follow_redirects=False,
+            ) as response:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_DOCUMENT_BYTES:
+                        raise UpstreamError("token response too large")
+                status = response.status_code
+    except TimeoutError:
+        raise UpstreamUnavailable(f"token endpoint timed out after {FETCH_TIMEOUT} s") from None
     except httpx.HTTPError as exc:
-        raise UpstreamError(f"token endpoint unreachable: {type(exc).__name__}") from None
+        raise UpstreamUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
     try:
         answer = httpx.Response(status, content=bytes(body)).json()
     except ValueError:
