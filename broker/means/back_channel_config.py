@@ -8,48 +8,28 @@ test double) may be reached over plain HTTP or without a client certificate.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def back_channel_problems(
-    section: str,
-    url_field: str,
-    url: str | None,
-    certificate: Path | None,
-    key: Path | None,
-) -> list[str]:
-    """What is wrong with a section's artifact resolution settings (empty when nothing)."""
-    problems = []
-    if (certificate is None) != (key is None):
-        problems.append(f"set both {section}.tls_client_certificate and {section}.tls_client_key")
-    if url is None:
-        return problems
-    parts = urlsplit(url)
-    if parts.hostname in LOOPBACK_HOSTS:
-        return problems
-    if parts.scheme != "https":
-        problems.append(f"{section}.{url_field} must use https (mutual TLS)")
-    elif certificate is None and key is None:
-        problems.append(
-            f"{section}.{url_field} requires mutual TLS: set {section}.tls_client_certificate "
-            f"and {section}.tls_client_key"
-        )
-    return problems
-
-
 def check_back_channel(config: Any, section: str, url_field: str) -> None:
     """Raise ``ValueError`` naming what to set when ``config`` (a section with
     ``tls_client_certificate``/``tls_client_key``) would resolve artifacts insecurely."""
-    problems = back_channel_problems(
-        section,
-        url_field,
-        getattr(config, url_field),
-        config.tls_client_certificate,
-        config.tls_client_key,
-    )
+    certificate, key = config.tls_client_certificate, config.tls_client_key
+    url: str | None = getattr(config, url_field)
+    problems = []
+    if (certificate is None) != (key is None):
+        problems.append(f"set both {section}.tls_client_certificate and {section}.tls_client_key")
+    parts = urlsplit(url) if url is not None else None
+    if parts is not None and parts.hostname not in LOOPBACK_HOSTS:
+        if parts.scheme != "https":
+            problems.append(f"{section}.{url_field} must use https (mutual TLS)")
+        elif certificate is None and key is None:
+            problems.append(
+                f"{section}.{url_field} requires mutual TLS: set {section}.tls_client_certificate "
+                f"and {section}.tls_client_key"
+            )
     if problems:
         raise ValueError("; ".join(problems))

@@ -103,35 +103,27 @@ async def test_access_denied_is_a_cancel(env: Env) -> None:
     assert response.json()["code"] == "access_denied"
 
 
-async def test_other_upstream_error(env: Env) -> None:
-    browser = env.browser()
-    callback = await env.to_callback(browser)
-    response = await browser.client.get(
-        _callback_with(callback.headers["location"], code=None, error="server_error")
-    )
-    await _refused(env, response)
-
-
-@pytest.mark.parametrize("error", ["temporarily_unavailable", "server_error"])
-async def test_upstream_outage_is_reported_as_unavailable(env: Env, error: str) -> None:
-    """RFC 6749 §4.1.2.1: the OP is down or failing, not the person refused: the service
-    provider hears temporarily_unavailable, so it can tell its user to try again later."""
+async def _upstream_error(env: Env, error: str) -> httpx.Response:
+    """The upstream answers the authorization request with ``error``; the refusal it leads to."""
     browser = env.browser()
     callback = await env.to_callback(browser)
     response = await browser.client.get(
         _callback_with(callback.headers["location"], code=None, error=error)
     )
     await _refused(env, response)
+    return response
+
+
+@pytest.mark.parametrize("error", ["temporarily_unavailable", "server_error"])
+async def test_upstream_outage_is_reported_as_unavailable(env: Env, error: str) -> None:
+    """RFC 6749 §4.1.2.1: the OP is down or failing, not the person refused: the service
+    provider hears temporarily_unavailable, so it can tell its user to try again later."""
+    response = await _upstream_error(env, error)
     assert response.json()["code"] == "temporarily_unavailable"
 
 
 async def test_other_upstream_error_is_access_denied(env: Env) -> None:
-    browser = env.browser()
-    callback = await env.to_callback(browser)
-    response = await browser.client.get(
-        _callback_with(callback.headers["location"], code=None, error="invalid_request")
-    )
-    await _refused(env, response)
+    response = await _upstream_error(env, "invalid_request")
     assert response.json()["code"] == "access_denied"
 
 

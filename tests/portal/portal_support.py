@@ -86,6 +86,25 @@ async def portal_login(
     return browser, page
 
 
+def grant_fields(
+    form_page: httpx.Response,
+    agent: str,
+    services: list[str] | None = None,
+    *,
+    start: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, Any]:
+    """The grant form's fields: from ``start`` (today) until ``until`` (30 days later)."""
+    first = start or dt.date.today()
+    return {
+        "csrf": csrf_of(form_page),
+        "services": services or [DEMO_SERVICE_ID],
+        "agent": agent,
+        "valid_from": first.isoformat(),
+        "valid_until": (until or first + dt.timedelta(days=30)).isoformat(),
+    }
+
+
 async def grant(
     browser: Browser,
     agent: str,
@@ -98,14 +117,7 @@ async def grant(
     returns the new mandate's id."""
     form_page = await browser.client.get(f"{base}/machtigen")
     assert form_page.status_code == 200, form_page.text
-    today = dt.date.today()
-    data: dict[str, str | list[str]] = {
-        "csrf": csrf_of(form_page),
-        "services": services or [DEMO_SERVICE_ID],
-        "agent": agent,
-        "valid_from": today.isoformat(),
-        "valid_until": (until or today + dt.timedelta(days=30)).isoformat(),
-    }
+    data = grant_fields(form_page, agent, services, until=until)
     confirm = await browser.client.post(f"{base}/machtigen", data=data)
     assert confirm.status_code == 200, confirm.text
     action, fields = parse_form(confirm.text)

@@ -16,6 +16,7 @@ from portal_support import (
     demo_login,
     free_bsn,
     grant,
+    grant_fields,
     option_for,
     portal_login,
 )
@@ -243,13 +244,12 @@ async def test_grant_form_says_on_the_field_what_the_confirmation_would_refuse(
     citizen, _ = await portal_login(broker, CITIZEN)
     form = await citizen.client.get("/mijn/machtigen")
     today = dt.date.today()
-    base = {
-        "csrf": csrf_of(form),
-        "services": DEMO_SERVICE_ID,
-        "agent": AGENT,
-        "valid_from": (today - dt.timedelta(days=10)).isoformat(),
-        "valid_until": (today + dt.timedelta(days=10)).isoformat(),
-    }
+    base = grant_fields(
+        form,
+        AGENT,
+        start=today - dt.timedelta(days=10),
+        until=today + dt.timedelta(days=10),
+    )
     cases = {
         "valid_until": {"valid_until": (today - dt.timedelta(days=5)).isoformat()},
         "valid_from": {"valid_from": f"{today.year + 1}-W01-1"},
@@ -326,14 +326,7 @@ async def test_the_language_switch_works_on_pages_answering_a_post(broker: Broke
     path in the other language: that GET goes back to the form, not to a bare 405."""
     citizen, _ = await portal_login(broker, CITIZEN)
     form = await citizen.client.get("/mijn/machtigen?lang=nl")
-    today = dt.date.today()
-    fields = {
-        "csrf": csrf_of(form),
-        "services": DEMO_SERVICE_ID,
-        "agent": AGENT,
-        "valid_from": today.isoformat(),
-        "valid_until": (today + dt.timedelta(days=7)).isoformat(),
-    }
+    fields = grant_fields(form, AGENT, until=dt.date.today() + dt.timedelta(days=7))
     change = await citizen.client.post("/mijn/machtigen/bevestigen", data={**fields, "back": "1"})
     assert change.status_code == 200 and 'id="grant-next"' in change.text
     switch = re.search(r'href="([^"]+)" hreflang="en"', change.text)
@@ -353,14 +346,7 @@ async def test_one_confirmation_page_grants_once(broker: BrokerFixture) -> None:
     grants nothing more; a confirmation never shown, or another session's, grants nothing."""
     citizen, _ = await portal_login(broker, CITIZEN)
     form = await citizen.client.get("/mijn/machtigen")
-    today = dt.date.today()
-    data = {
-        "csrf": csrf_of(form),
-        "services": DEMO_SERVICE_ID,
-        "agent": AGENT,
-        "valid_from": today.isoformat(),
-        "valid_until": (today + dt.timedelta(days=7)).isoformat(),
-    }
+    data = grant_fields(form, AGENT, until=dt.date.today() + dt.timedelta(days=7))
     token = await confirmation_token(citizen, data)
     first = await citizen.client.post(
         "/mijn/machtigen/bevestigen", data={**data, "grant_token": token}

@@ -67,16 +67,18 @@ def check_redirect(client: ClientInfo | None, params: Mapping[str, str]) -> str:
     return redirect_uri
 
 
-def _requested_levels(params: Mapping[str, str], claims: dict[str, Any]) -> list[Level]:
-    """Levels the client will accept: acr_values and an acr claims request (OIDC Core §5.5.1.1)."""
-    values: list[str] = (params.get("acr_values") or "").split()
-    for target in ("id_token", "userinfo"):
-        acr = (claims.get(target) or {}).get("acr")
-        if isinstance(acr, dict):
-            if isinstance(acr.get("value"), str):
-                values.append(acr["value"])
-            if isinstance(acr.get("values"), list):
-                values.extend(v for v in acr["values"] if isinstance(v, str))
+def _acr_claim_values(claims: Mapping[str, Any], target: str) -> list[str]:
+    """The ``value``/``values`` of an ``acr`` claims request for ``target`` (§5.5.1.1)."""
+    acr = (claims.get(target) or {}).get("acr")
+    if not isinstance(acr, dict):
+        return []
+    values = [acr["value"]] if isinstance(acr.get("value"), str) else []
+    if isinstance(acr.get("values"), list):
+        values += [v for v in acr["values"] if isinstance(v, str)]
+    return values
+
+
+def _known_levels(values: list[str]) -> list[Level]:
     levels = []
     for value in values:
         try:
@@ -86,24 +88,22 @@ def _requested_levels(params: Mapping[str, str], claims: dict[str, Any]) -> list
     return levels
 
 
+def _requested_levels(params: Mapping[str, str], claims: dict[str, Any]) -> list[Level]:
+    """Levels the client will accept: acr_values and an acr claims request (OIDC Core §5.5.1.1)."""
+    values: list[str] = (params.get("acr_values") or "").split()
+    for target in ("id_token", "userinfo"):
+        values += _acr_claim_values(claims, target)
+    return _known_levels(values)
+
+
 def essential_acr_levels(claims: Mapping[str, Any]) -> list[Level] | None:
     """The known levels of an ``acr`` requested for the ID token as essential with values
     (OIDC Core §5.5.1.1: the ``acr`` returned must then be one of them); None otherwise."""
     acr = (claims.get("id_token") or {}).get("acr")
     if not isinstance(acr, dict) or acr.get("essential") is not True:
         return None
-    values = [acr["value"]] if isinstance(acr.get("value"), str) else []
-    if isinstance(acr.get("values"), list):
-        values += [v for v in acr["values"] if isinstance(v, str)]
-    if not values:
-        return None
-    levels = []
-    for value in values:
-        try:
-            levels.append(Level.from_acr(value))
-        except UnknownLevel:
-            continue
-    return levels
+    values = _acr_claim_values(claims, "id_token")
+    return _known_levels(values) if values else None
 
 
 def reported_acr(level: Level, claims: Mapping[str, Any]) -> str:
